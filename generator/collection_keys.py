@@ -37,6 +37,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal, cast
 
+from generator.errors import SnapshotError
+
 KeySource = Literal["collectionName", "rule", "correction"]
 Corrections = Mapping[tuple[str, str], str]
 """``(schema klass, fieldName) -> wire key``, as :func:`load_corrections` returns it."""
@@ -62,7 +64,7 @@ class DerivedKey:
     source: KeySource
 
 
-class CorrectionsError(ValueError):
+class CorrectionsError(SnapshotError, ValueError):
     """The corrections file is unreadable or malformed; the message names the file and entry."""
 
 

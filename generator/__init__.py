@@ -1,0 +1,9 @@
+"""dhis2-sdk-generator: DHIS2 ``/api/schemas`` snapshots -> a strict-typed pydantic SDK.
+
+The pipeline, one module a stage, in the order data flows::
+
+    pull -> spec -> normalise -> ir -> jsonschema -> render -> format -> write -> cli
+
+``pull`` is the only module that touches the network. ``normalise`` makes every decision
+(names, types, enums, ordering); templates only loop and print.
+"""

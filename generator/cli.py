@@ -1,0 +1,232 @@
+"""Stage ``cli``: the command line, and :func:`generate`, the pipeline end to end.
+
+    python -m generator pull     --url URL (--username U --password P | --token T) --out FILE
+    python -m generator pull     --from-dir DIR --out FILE
+    python -m generator generate --snapshot FILE [--snapshot FILE ...] --out DIR [--check]
+    python -m generator drift    --snapshot FILE (--url URL ... | --from-dir DIR)
+
+Exit status: 0 done, 1 ``--check``/``drift`` found a difference, 2 an error (the message says
+what to do).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator import pull as pull_stage
+from generator.drift import describe_drift
+from generator.errors import EXIT_USAGE, GeneratorError
+from generator.format import format_sources
+from generator.normalise import NameOverrides, normalise
+from generator.render import PACKAGE, render_common, render_version, runtime_files
+from generator.spec import load_json_object, parse_snapshot
+from generator.write import WriteReport, existing_files, write_file, write_package
+
+REPO_SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+CORRECTIONS_NAME = "collection-key-corrections.json"
+OVERRIDES_NAME = "name-overrides.json"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedTree:
+    """Everything one ``generate`` run writes: shared files, runtime, and version packages."""
+
+    single_files: dict[str, bytes]
+    packages: dict[str, dict[str, bytes]]  # package dir (relative) -> {relative path: bytes}
+
+
+def load_overrides(path: Path) -> NameOverrides:
+    """Read ``{"fields": {klass: {wire name: python name}}}``; a missing file means none."""
+    if not path.is_file():
+        return NameOverrides.empty()
+    raw = load_json_object(path.read_bytes(), source=str(path))
+    fields = raw.get("fields", {})
+    table: dict[str, dict[str, str]] = {}
+    if isinstance(fields, dict):
+        for klass, renames in fields.items():
+            if isinstance(renames, dict):
+                table[klass] = {str(k): str(v) for k, v in renames.items()}
+    return NameOverrides(table)
+
+
+def render_tree(snapshot_paths: Sequence[Path], overrides: NameOverrides) -> RenderedTree:
+    """Parse, normalise, render and format every snapshot (nothing is written)."""
+    rendered: dict[str, str] = dict(render_common())
+    version_roots: list[str] = []
+    for path in snapshot_paths:
+        try:
+            text = path.read_bytes()
+        except OSError as exc:
+            raise GeneratorError(f"{path}: cannot read the snapshot ({exc.strerror})") from None
+        snapshot = parse_snapshot(text, source=path.as_posix())
+        version = normalise(snapshot, source=path.as_posix(), overrides=overrides)
+        root = f"{PACKAGE}/{version.version_key}"
+        if root in version_roots:
+            raise GeneratorError(f"{path}: a second snapshot for {version.version_key}")
+        version_roots.append(root)
+        rendered.update(render_version(version))
+    formatted = {path: text.encode("utf-8") for path, text in format_sources(rendered).items()}
+    packages: dict[str, dict[str, bytes]] = {f"{PACKAGE}/runtime": {}}
+    for root in version_roots:
+        packages[root] = {}
+    runtime = runtime_files()
+    singles: dict[str, bytes] = {}
+    for path, content in [*formatted.items(), *runtime.items()]:
+        owner = next((root for root in packages if path.startswith(root + "/")), None)
+        if owner is None:
+            singles[path] = content
+        else:
+            packages[owner][path.removeprefix(owner + "/")] = content
+    return RenderedTree(singles, packages)
+
+
+def generate(snapshot_paths: Sequence[Path], out: Path, *, check: bool = False) -> WriteReport:
+    """The whole pipeline into ``out``; with ``check``, only report what would change."""
+    overrides = load_overrides(snapshot_paths[0].parent / OVERRIDES_NAME)
+    tree = render_tree(snapshot_paths, overrides)
+    report = WriteReport()
+    if check:
+        for rel, content in tree.single_files.items():
+            target = out / rel
+            same = target.is_file() and target.read_bytes() == content
+            (report.unchanged if same else report.written).append(target.as_posix())
+        for rel, files in tree.packages.items():
+            same = existing_files(out / rel) == files
+            (report.unchanged if same else report.written).append((out / rel).as_posix())
+        return report
+    for rel, files in sorted(tree.packages.items()):
+        report.merge(write_package(out / rel, files))
+    for rel, content in sorted(tree.single_files.items()):
+        report.merge(write_file(out / rel, content))
+    return report
+
+
+def _credentials(args: argparse.Namespace) -> pull_stage.Credentials:
+    token = args.token or os.environ.get("DHIS2_PAT")
+    username = args.username or os.environ.get("DHIS2_USERNAME")
+    password = args.password or os.environ.get("DHIS2_PASSWORD")
+    if token:
+        return pull_stage.Credentials(token=token)
+    if username and password:
+        return pull_stage.Credentials(username=username, password=password)
+    raise GeneratorError(
+        "no credentials: give --username and --password, or --token d2pat_... "
+        "(or set DHIS2_USERNAME/DHIS2_PASSWORD or DHIS2_PAT)"
+    )
+
+
+def _dump(args: argparse.Namespace) -> pull_stage.Dump:
+    if args.from_dir is not None:
+        return pull_stage.read_dump_dir(Path(args.from_dir))
+    return pull_stage.fetch_dump(args.url, _credentials(args))
+
+
+def _corrections_path(args: argparse.Namespace, beside: Path) -> Path:
+    if args.corrections:
+        return Path(args.corrections)
+    local = beside.parent / CORRECTIONS_NAME
+    return local if local.is_file() else REPO_SCHEMAS / CORRECTIONS_NAME
+
+
+def cmd_pull(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    snapshot = pull_stage.build_snapshot(_dump(args), _corrections_path(args, out))
+    pull_stage.write_snapshot(snapshot, out)
+    dhis2 = snapshot.document["dhis2"]
+    assert isinstance(dhis2, dict)
+    schemas = snapshot.document["schemas"]
+    count = len(schemas) if isinstance(schemas, list) else 0
+    print(
+        f"wrote {out}: DHIS2 {dhis2['version']} ({dhis2['versionKey']}), {count} schemas, "
+        f"{snapshot.document['digest']}"
+    )
+    if snapshot.derived:
+        by_rule = sum(1 for d in snapshot.derived if d.source == "rule")
+        print(
+            f"derived {len(snapshot.derived)} collection keys the dump lacked "
+            f"({by_rule} by rule, {len(snapshot.derived) - by_rule} from corrections):"
+        )
+        print("\n".join(pull_stage.derived_report(snapshot.derived)))
+    if args.pins:
+        pull_stage.update_pins(Path(args.pins), snapshot, args.image)
+        print(f"pinned {dhis2['versionKey']} in {args.pins}")
+    return 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    snapshots = [Path(p) for p in args.snapshot]
+    started = time.perf_counter()
+    report = generate(snapshots, Path(args.out), check=args.check)
+    elapsed = time.perf_counter() - started
+    if args.check:
+        for path in report.written:
+            print(f"out of date: {path}")
+        print(f"{len(report.written)} out of date, {len(report.unchanged)} up to date")
+        return 1 if report.written else 0
+    print(
+        f"generated {', '.join(p.stem for p in snapshots)} into {args.out}: "
+        f"{len(report.written)} files written, {len(report.unchanged)} units unchanged "
+        f"({elapsed:.2f} s)"
+    )
+    return 0
+
+
+def cmd_drift(args: argparse.Namespace) -> int:
+    pinned_path = Path(args.snapshot)
+    pinned = parse_snapshot(pinned_path.read_bytes(), source=pinned_path.as_posix())
+    live = pull_stage.build_snapshot(_dump(args), _corrections_path(args, pinned_path))
+    lines = describe_drift(pinned, live)
+    if not lines:
+        print(f"no drift: {pinned_path} matches {live.document['source']} ({pinned.digest})")
+        return 0
+    print(f"drift between {pinned_path} and {live.document['source']}:")
+    print("\n".join(lines))
+    return 1
+
+
+def _add_source(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--url", help="base URL of a live DHIS2, e.g. https://play.dhis2.org/40")
+    source.add_argument("--from-dir", help="directory with recorded system-info.json, schemas.json")
+    parser.add_argument("--username", help="Basic auth user (or DHIS2_USERNAME)")
+    parser.add_argument("--password", help="Basic auth password (or DHIS2_PASSWORD)")
+    parser.add_argument("--token", help="personal access token d2pat_... (or DHIS2_PAT)")
+    parser.add_argument("--corrections", help=f"collection-key corrections ({CORRECTIONS_NAME})")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m generator", description=(__doc__ or "").split("\n")[0]
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    pull = commands.add_parser("pull", help="write a snapshot from a live DHIS2 or a recorded dump")
+    _add_source(pull)
+    pull.add_argument("--out", required=True, help="snapshot file to write, e.g. schemas/v42.json")
+    pull.add_argument("--pins", help="pin file to update, e.g. schemas/pins.json")
+    pull.add_argument("--image", help="docker image the snapshot is pinned to (with --pins)")
+    pull.set_defaults(run=cmd_pull)
+    gen = commands.add_parser("generate", help="render the SDK from snapshots")
+    gen.add_argument("--snapshot", action="append", required=True, help="snapshot (repeatable)")
+    gen.add_argument("--out", required=True, help="tree to write: DIR/dhis2_sdk/vNN/...")
+    gen.add_argument("--check", action="store_true", help="write nothing; exit 1 if out of date")
+    gen.set_defaults(run=cmd_generate)
+    drift = commands.add_parser("drift", help="compare a pinned snapshot with a live server")
+    _add_source(drift)
+    drift.add_argument("--snapshot", required=True, help="pinned snapshot, e.g. schemas/v42.json")
+    drift.set_defaults(run=cmd_drift)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except GeneratorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE

@@ -1,0 +1,148 @@
+"""Stage ``ir``: the intermediate representation ``normalise`` builds and templates print.
+
+Frozen, slotted dataclasses holding sorted tuples: every decision is already made here
+(``python_name``, ``wire_name``, ``type_expr``, imports, docs), so templates only loop and print
+and ``jsonschema`` only translates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+TypeKind = Literal[
+    "str",
+    "int",
+    "float",
+    "bool",
+    "datetime",
+    "json",
+    "json_object",
+    "enum",
+    "model",
+    "runtime_model",
+    "list",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class TypeRef:
+    """The type of a field, before it is spelled as Python or JSON Schema.
+
+    ``name`` is the class for ``enum``/``model``/``runtime_model``; ``item`` the element type of
+    a ``list``.
+    """
+
+    kind: TypeKind
+    name: str | None = None
+    item: TypeRef | None = None
+
+    def is_untyped(self) -> bool:
+        """True where DHIS2 gives no type: plain JSON, at the top level or as list items."""
+        if self.kind in ("json", "json_object"):
+            return True
+        return self.kind == "list" and self.item is not None and self.item.is_untyped()
+
+
+@dataclass(frozen=True, slots=True)
+class FieldIR:
+    """One model field: a DHIS2 property as the generated code spells it."""
+
+    python_name: str
+    wire_name: str
+    type_ref: TypeRef
+    type_expr: str
+    property_type: str
+    read_only: bool
+    required: bool
+    unique: bool
+    description: str | None
+
+    @property
+    def needs_alias(self) -> bool:
+        """The wire key differs from the Python name, so the field carries aliases."""
+        return self.python_name != self.wire_name
+
+    @property
+    def schema_flags(self) -> tuple[str, ...]:
+        """JSON Schema keywords kept as field metadata (only the ones that are set)."""
+        flags = (
+            ("readOnly", self.read_only),
+            ("x-dhis2-required", self.required),
+            ("x-dhis2-unique", self.unique),
+        )
+        return tuple(name for name, is_set in flags if is_set)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportIR:
+    """``from {module} import {names}`` (module relative to the importing module)."""
+
+    module: str
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelIR:
+    """One pydantic model: a DHIS2 schema keyed by its Java ``klass``."""
+
+    class_name: str
+    module_name: str
+    klass: str
+    schema_name: str
+    plural: str | None
+    api_endpoint: str | None
+    metadata: bool
+    description: str
+    fields: tuple[FieldIR, ...]
+    imports: tuple[ImportIR, ...]
+
+    @property
+    def read_only_fields(self) -> tuple[str, ...]:
+        """Python names of the fields a write payload leaves out."""
+        return tuple(field.python_name for field in self.fields if field.read_only)
+
+
+@dataclass(frozen=True, slots=True)
+class EnumMemberIR:
+    """One enum constant: its Python member name and DHIS2's exact value."""
+
+    python_name: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class EnumIR:
+    """A ``StrEnum`` of DHIS2 constants, keyed by the Java enum class."""
+
+    class_name: str
+    klass: str
+    members: tuple[EnumMemberIR, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionIR:
+    """An ``/api/metadata`` collection key and the model it holds (``MODELS``)."""
+
+    plural: str
+    class_name: str
+    module_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class VersionIR:
+    """Everything generated for one DHIS2 version."""
+
+    version_key: str
+    raw_version: str
+    snapshot_name: str
+    snapshot_digest: str
+    models: tuple[ModelIR, ...]
+    enums: tuple[EnumIR, ...]
+    collections: tuple[CollectionIR, ...]
+    notes: tuple[str, ...]
+
+    @property
+    def major_minor(self) -> str:
+        """``2.42`` for ``v42``: how DHIS2 names the release line."""
+        return f"2.{self.version_key.removeprefix('v')}"

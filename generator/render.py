@@ -1,0 +1,144 @@
+"""Stage ``render``: the IR -> Python source text, through the Jinja templates in ``templates/``.
+
+Templates only loop and print; the filters registered here only escape (``py`` spells a
+value as a Python literal, ``doc`` makes text safe inside a docstring), so no string from a
+schema reaches the generated source except as an escaped literal or a sanitised identifier.
+Hands ``{relative path: text}`` to ``format``; the runtime is copied, not rendered.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Mapping
+from functools import cache
+from pathlib import Path
+
+import jinja2
+
+from generator import jsonschema
+from generator.ir import VersionIR
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+RUNTIME = TEMPLATES / "runtime"
+PACKAGE = "dhis2_sdk"
+PACKAGE_VERSION = "0.1.0"
+LINE_LENGTH = 100
+
+
+def py_literal(value: str | None) -> str:
+    """A Python literal that evaluates to ``value`` (``repr`` is exact for ``str``/``None``)."""
+    return repr(value)
+
+
+def py_set(values: Iterable[str]) -> str:
+    """A set literal of sorted strings; empty gives nothing (``frozenset()``)."""
+    items = sorted(values)
+    return "{" + ", ".join(repr(v) for v in items) + "}" if items else ""
+
+
+def doc_text(text: str) -> str:
+    """Text that cannot end or break a ``\"\"\"`` docstring: quotes, backslashes and
+    non-printable characters are escaped."""
+    out: list[str] = []
+    for char in str(text):
+        if char == "\\":
+            out.append("\\\\")
+        elif char == '"':
+            out.append('\\"')
+        elif not char.isprintable():
+            out.append(f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+@cache
+def environment() -> jinja2.Environment:
+    """The one Jinja environment: strict undefined, trimmed blocks, filters registered here."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["py"] = py_literal
+    env.filters["py_set"] = py_set
+    env.filters["doc"] = doc_text
+    return env
+
+
+def runtime_exports(runtime_init: Path = RUNTIME / "__init__.py") -> tuple[str, ...]:
+    """The public runtime names: the keys of ``_EXPORTS`` in the runtime's ``__init__``."""
+    tree = ast.parse(runtime_init.read_text(encoding="utf-8"))
+    for node in tree.body:
+        target = node.target if isinstance(node, ast.AnnAssign) else None
+        if isinstance(target, ast.Name) and target.id == "_EXPORTS":
+            value = node.value if isinstance(node, ast.AnnAssign) else None
+            if isinstance(value, ast.Dict):
+                return tuple(
+                    sorted(
+                        k.value
+                        for k in value.keys
+                        if isinstance(k, ast.Constant) and isinstance(k.value, str)
+                    )
+                )
+    raise ValueError(f"{runtime_init}: no '_EXPORTS: dict[str, str] = {{...}}' found")
+
+
+def _render(template: str, **context: object) -> str:
+    return environment().get_template(template).render(**context)
+
+
+def render_common() -> dict[str, str]:
+    """Files every generated tree has, whichever versions it holds (runtime excluded)."""
+    context: dict[str, object] = {
+        "package_version": PACKAGE_VERSION,
+        "line_length": LINE_LENGTH,
+        "runtime_exports": runtime_exports(),
+    }
+    return {
+        "pyproject.toml": _render("package/pyproject.toml.jinja", **context),
+        "README.md": _render("package/README.md.jinja", **context),
+        f"{PACKAGE}/__init__.py": _render("package/__init__.py.jinja", **context),
+        f"{PACKAGE}/py.typed": "",
+    }
+
+
+def runtime_files() -> dict[str, bytes]:
+    """The hand-written runtime, copied byte for byte into ``dhis2_sdk/runtime/``."""
+    return {
+        f"{PACKAGE}/runtime/{path.relative_to(RUNTIME).as_posix()}": path.read_bytes()
+        for path in sorted(RUNTIME.rglob("*.py"))
+        if "__pycache__" not in path.parts
+    }
+
+
+def render_version(version: VersionIR) -> dict[str, str]:
+    """Every file of ``dhis2_sdk/<version_key>/``, keyed by path relative to the tree root."""
+    root = f"{PACKAGE}/{version.version_key}"
+    exports = sorted(
+        ["Dhis2Client"]
+        + [enum.class_name for enum in version.enums]
+        + [model.class_name for model in version.models]
+    )
+    files: dict[str, str] = {
+        f"{root}/__init__.py": _render(
+            "version/__init__.py.jinja", version=version, version_exports=exports
+        ),
+        f"{root}/enums.py": _render("version/enums.py.jinja", version=version),
+        f"{root}/client.py": _render("version/client.py.jinja", version=version),
+        f"{root}/models/__init__.py": _render("version/models_init.py.jinja", version=version),
+        f"{root}/schema.json": jsonschema.dumps(jsonschema.build(version)),
+    }
+    for model in version.models:
+        files[f"{root}/models/{model.module_name}.py"] = _render(
+            "version/model.py.jinja", version=version, model=model
+        )
+    return files
+
+
+def python_paths(files: Mapping[str, str]) -> list[str]:
+    """The paths ``format`` should run ruff on."""
+    return sorted(path for path in files if path.endswith(".py"))
