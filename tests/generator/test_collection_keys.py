@@ -20,7 +20,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -36,6 +35,7 @@ from generator.collection_keys import (
     rule_wire_key,
 )
 from tests.paths import SCHEMAS, SHARED_DHIS2, VERSIONS
+from tests.recorded import as_object, as_objects, read_json, recorded_metadata_gets, text_of
 
 CORRECTIONS_FILE = SCHEMAS / "collection-key-corrections.json"
 MOCKS = SHARED_DHIS2 / "unversioned" / "maintenance-app-beta-schema-mocks"
@@ -66,31 +66,12 @@ IMPORT_PAYLOAD_EXTRA_KEYS = {
 PAYLOAD_COVERAGE = {"v41": 16, "v42": 15, "v43": 21}
 KEYS_DERIVED = {"v41": 568, "v42": 452, "v43": 436}
 # Derived keys that differ from the Java fieldName (so a generator keyed by fieldName is wrong).
-KEYS_RENAMED = {"v41": 34, "v42": 34, "v43": 39}
+KEYS_RENAMED = {"v41": 33, "v42": 33, "v43": 38}
 
-_API_PATH = re.compile(
-    r"/api/(?:\d+/)?(?P<plural>[A-Za-z0-9]+)(?:/(?P<uid>[A-Za-z][A-Za-z0-9]{10}))?"
-)
-
-
-def _read(path: Path) -> object:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def _obj(value: object, what: object) -> dict[str, object]:
-    assert isinstance(value, dict), f"{what}: expected a JSON object"
-    return cast(dict[str, object], value)
-
-
-def _objs(value: object, what: object) -> list[dict[str, object]]:
-    assert isinstance(value, list), f"{what}: expected a JSON list"
-    return [_obj(item, what) for item in cast(list[object], value)]
-
-
-def _text(mapping: dict[str, object], key: str, what: object) -> str:
-    value = mapping.get(key)
-    assert isinstance(value, str), f"{what}: {key!r} is not a string"
-    return value
+_read = read_json
+_obj = as_object
+_objs = as_objects
+_text = text_of
 
 
 @functools.cache
@@ -255,28 +236,12 @@ class _PayloadCheck:
                 self.unexpected.append(f"{where}: {klass} has no property sent as {key!r}")
 
 
-def _recorded_gets(version: str) -> Iterator[tuple[Path, str, str | None]]:
-    """(body file, plural, uid or None) of every recorded 200 GET of a metadata path."""
-    for index_file in sorted(
-        (SHARED_DHIS2 / version / "fixtures" / "recorded-network").glob("*/_index.json")
-    ):
-        for entry in _objs(_obj(_read(index_file), index_file)["entries"], index_file):
-            if entry.get("method") != "GET" or entry.get("statusCode") != 200:
-                continue
-            match = _API_PATH.fullmatch(urlsplit(_text(entry, "path", index_file)).path)
-            if match is not None:
-                yield (
-                    index_file.parent / _text(entry, "file", index_file),
-                    match["plural"],
-                    match["uid"],
-                )
-
-
 @pytest.mark.parametrize("version", VERSIONS)
 def test_recorded_payloads_use_the_derived_keys(version: str) -> None:
     check = _PayloadCheck(version, _filled(version)[0])
     responses = 0
-    for body_file, plural, uid in _recorded_gets(version):
+    for get in recorded_metadata_gets(version):
+        body_file, plural, uid = get.body_file, get.plural, get.uid
         schema = check.by_plural.get(plural)
         if schema is None:
             continue  # /api/me, /api/system/info, ...: not a metadata collection
@@ -507,5 +472,8 @@ def test_corrections_load_as_a_read_only_mapping(tmp_path: Path) -> None:
     path = tmp_path / "ok.json"
     path.write_text(json.dumps([_entry(), _entry(klass="a.C")]), encoding="utf-8")
     assert dict(load_corrections(path)) == {("a.B", "members"): "cs", ("a.C", "members"): "cs"}
-    assert dict(_corrections()) == {(OU, "ancestors"): "ancestors"}
+    assert dict(_corrections()) == {
+        (OU, "ancestors"): "ancestors",
+        ("org.hisp.dhis.visualization.Visualization", "optionalAxes"): "optionalAxes",
+    }
     assert CORRECTIONS_PATH == CORRECTIONS_FILE
