@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from tests.paths import SHARED_DHIS2
 
@@ -53,6 +53,14 @@ class RecordedGet:
     body_file: Path
     plural: str
     uid: str | None
+    query: str
+
+    @property
+    def transformed_fields(self) -> frozenset[str]:
+        """Names selected with a DHIS2 field transformer (``children::size``): the server sends
+        a different shape (a count, a boolean) under the property's key."""
+        fields = " ".join(parse_qs(self.query).get("fields", []))
+        return frozenset(re.findall(r"([A-Za-z0-9]+)::(?:size|isEmpty|isNotEmpty)", fields))
 
     @property
     def label(self) -> str:
@@ -69,7 +77,8 @@ def recorded_metadata_gets(version: str) -> Iterator[RecordedGet]:
         for entry in as_objects(index["entries"], index_file):
             if entry.get("method") != "GET" or entry.get("statusCode") != 200:
                 continue
-            match = API_PATH.fullmatch(urlsplit(text_of(entry, "path", index_file)).path)
+            url = urlsplit(text_of(entry, "path", index_file))
+            match = API_PATH.fullmatch(url.path)
             if match is not None:
                 body_file = index_file.parent / text_of(entry, "file", index_file)
-                yield RecordedGet(body_file, match["plural"], match["uid"])
+                yield RecordedGet(body_file, match["plural"], match["uid"], url.query)
