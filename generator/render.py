@@ -36,6 +36,12 @@ def py_set(values: Iterable[str]) -> str:
     return "{" + ", ".join(repr(v) for v in items) + "}" if items else ""
 
 
+def export_order(name: str) -> tuple[int, str]:
+    """``__all__`` order as ruff's RUF022 wants it: CONSTANTS, then Classes, then functions."""
+    kind = 0 if name.isupper() else 1 if name[:1].isupper() else 2
+    return (kind, name)
+
+
 def doc_text(text: str) -> str:
     """Text that cannot end or break a ``\"\"\"`` docstring: quotes, backslashes and
     non-printable characters are escaped."""
@@ -77,13 +83,12 @@ def runtime_exports(runtime_init: Path = RUNTIME / "__init__.py") -> tuple[str, 
         if isinstance(target, ast.Name) and target.id == "_EXPORTS":
             value = node.value if isinstance(node, ast.AnnAssign) else None
             if isinstance(value, ast.Dict):
-                return tuple(
-                    sorted(
-                        k.value
-                        for k in value.keys
-                        if isinstance(k, ast.Constant) and isinstance(k.value, str)
-                    )
-                )
+                names = [
+                    key.value
+                    for key in value.keys
+                    if isinstance(key, ast.Constant) and isinstance(key.value, str)
+                ]
+                return tuple(sorted(names, key=export_order))
     raise ValueError(f"{runtime_init}: no '_EXPORTS: dict[str, str] = {{...}}' found")
 
 

@@ -1,0 +1,116 @@
+"""Every task of the project is a nox session; CI calls the same commands a person does.
+
+nox -s codegen              regenerate generated/ from schemas/ (all versions, offline)
+nox -s codegen-v42          one version (likewise v41, v43)
+nox -s lint typecheck tests the whole test suite (what .ci/run runs)
+nox -s golden-update        re-render the golden trees in tests/golden/expected
+nox -s schema-drift         pinned snapshots vs a server (DHIS2_URL, or the stand-in)
+nox -s bench                benchmarks, printed as ratios against baselines in the same run
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = False
+nox.options.sessions = ["lint", "typecheck", "tests"]
+
+ROOT = Path(__file__).resolve().parent
+VERSIONS = ("v41", "v42", "v43")
+SNAPSHOTS = [f"schemas/{version}.json" for version in VERSIONS]
+PYTHON = "3.11"
+
+
+def _install(session: nox.Session, *, dev: bool = True) -> None:
+    session.install("-e", ".[dev]" if dev else ".")
+
+
+def _generate(session: nox.Session, *snapshots: str) -> None:
+    args = [arg for snapshot in snapshots for arg in ("--snapshot", snapshot)]
+    session.run("python", "-m", "generator", "generate", *args, "--out", "generated")
+
+
+@nox.session(python=PYTHON)
+def codegen(session: nox.Session) -> None:
+    """Regenerate every version into generated/ from the pinned snapshots (no network)."""
+    _install(session, dev=False)
+    _generate(session, *SNAPSHOTS)
+
+
+for _version in VERSIONS:
+
+    def _codegen_one(session: nox.Session, version: str = _version) -> None:
+        _install(session, dev=False)
+        _generate(session, f"schemas/{version}.json")
+
+    _codegen_one.__doc__ = f"Regenerate dhis2_sdk.{_version} into generated/ (no network)."
+    nox.session(name=f"codegen-{_version}", python=PYTHON)(_codegen_one)
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check over the generator, runtime, tests and generated/."""
+    _install(session)
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """pyright --strict over generator, runtime, stand-in, tests and every generated version."""
+    _install(session)
+    python = str(Path(session.virtualenv.location) / "bin" / "python")
+    session.run("pyright", "--pythonpath", python)
+    session.run("pyright", "--pythonpath", python, "-p", "generated")
+
+
+@nox.session(python=[PYTHON, "3.13"])
+def tests(session: nox.Session) -> None:
+    """The pytest suite (on 3.11, and on 3.13 where nox finds it)."""
+    _install(session)
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(name="golden-update", python=PYTHON)
+def golden_update(session: nox.Session) -> None:
+    """Re-render tests/golden/expected from tests/golden/snapshots; review the diff."""
+    _install(session, dev=False)
+    session.run("python", "-m", "tests.golden.update")
+
+
+@nox.session(name="schema-drift", python=PYTHON)
+def schema_drift(session: nox.Session) -> None:
+    """Pinned snapshots vs a server, and generated/ vs the generator.
+
+    With DHIS2_URL (and DHIS2_USERNAME/DHIS2_PASSWORD or DHIS2_PAT) set, pulls that live
+    server and compares it with the snapshot of its version (``-- v42`` picks one). Without,
+    pulls each recorded version over HTTP from the local stand-in. Then checks that generated/
+    is exactly what the generator makes from schemas/.
+    """
+    _install(session)
+    session.run("python", "scripts/schema_drift.py", *session.posargs)
+    session.run(
+        "python",
+        "-m",
+        "generator",
+        "generate",
+        "--check",
+        *[arg for s in SNAPSHOTS for arg in ("--snapshot", s)],
+        "--out",
+        "generated",
+    )
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Benchmarks: generation, import, validation and client throughput, as ratios."""
+    _install(session)
+    env = {"PYTHONPATH": os.pathsep.join([str(ROOT / "generated"), str(ROOT)])}
+    for script in sorted((ROOT / "benchmarks").glob("*.py")):
+        if not script.name.startswith("_"):
+            session.run("python", str(script), *session.posargs, env=env)

@@ -1,0 +1,55 @@
+"""Run nox without installing anything by hand: ``python3 scripts/run.py -s tests``.
+
+Creates ``.venv-nox`` (nox and uv, pinned) on first use, then hands every argument to nox.
+This is what the README's two commands and ``.ci/run`` call.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TOOLS = ROOT / ".venv-nox"
+PINS = ("nox==2026.10.20", "uv==0.13.9")
+
+
+def _bin(name: str) -> Path:
+    return TOOLS / ("Scripts" if os.name == "nt" else "bin") / name
+
+
+def _ensure_tools() -> None:
+    marker = TOOLS / "pins.txt"
+    if marker.is_file() and marker.read_text() == "\n".join(PINS):
+        return
+    if sys.version_info[:2] < (3, 11):  # noqa: UP036 - this script may meet an old python3
+        raise SystemExit("dhis2-sdk needs Python 3.11 or newer: run this with python3.11+")
+    print(f"setting up {TOOLS.name} ({', '.join(PINS)})", flush=True)
+    venv.EnvBuilder(with_pip=True, clear=True).create(TOOLS)
+    subprocess.run(
+        [
+            str(_bin("python")),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            *PINS,
+        ],
+        check=True,
+    )
+    marker.write_text("\n".join(PINS))
+
+
+def main() -> int:
+    _ensure_tools()
+    env = {**os.environ, "PATH": f"{_bin('python').parent}{os.pathsep}{os.environ['PATH']}"}
+    nox = subprocess.run([str(_bin("nox")), *sys.argv[1:]], cwd=ROOT, env=env, check=False)
+    return nox.returncode
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
