@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
 
 from dhis2_standin.importer import exists_error, parse_options, run_import, validate_object
 from dhis2_standin.jobs import started_message
@@ -112,6 +112,7 @@ class Api:
 
     def __init__(self, state: StandinState) -> None:
         self.state = state
+        self._fixed = self._fixed_routes()
 
     def _resolver(self, request: Request) -> Callable[[JsonObject], JsonObject]:
         root = api_root(request)
@@ -123,6 +124,14 @@ class Api:
             return ref if found is None else store.view(found[0], found[1], root)
 
         return resolve
+
+    def _no_endpoint(self, request: Request) -> Response:
+        """404, or 405 when a fixed route (like ``/api/system/info``) has the path."""
+        for route in self._fixed:
+            match, _ = route.matches(request.scope)
+            if match == Match.PARTIAL:
+                return method_not_allowed(request)
+        return no_endpoint(request)
 
     def _collection(self, request: Request) -> str | None:
         plural = request.path_params["plural"]
@@ -168,7 +177,7 @@ class Api:
     async def list_objects(self, request: Request) -> Response:
         plural = self._collection(request)
         if plural is None:
-            return _no_endpoint(request)
+            return self._no_endpoint(request)
         params = request.query_params
         fields = parse_fields(_joined(request, "fields") or DEFAULT_LIST_FIELDS)
         filters = [parse_filter(text) for text in params.getlist("filter")]
@@ -192,7 +201,7 @@ class Api:
     async def get_object(self, request: Request) -> Response:
         plural = self._collection(request)
         if plural is None:
-            return _no_endpoint(request)
+            return self._no_endpoint(request)
         uid = request.path_params["uid"]
         obj = self.state.store.get(plural, uid)
         if obj is None:
@@ -204,7 +213,7 @@ class Api:
     async def create_object(self, request: Request) -> Response:
         plural = self._collection(request)
         if plural is None:
-            return _no_endpoint(request)
+            return self._no_endpoint(request)
         obj = parse_object(await request.body())
         schema = self.state.store.schema(plural)
         raw_id = obj.get("id")
@@ -223,7 +232,7 @@ class Api:
     async def replace_object(self, request: Request) -> Response:
         plural = self._collection(request)
         if plural is None:
-            return _no_endpoint(request)
+            return self._no_endpoint(request)
         uid = request.path_params["uid"]
         schema = self.state.store.schema(plural)
         if self.state.store.get(plural, uid) is None:
@@ -234,7 +243,7 @@ class Api:
     async def patch_object(self, request: Request) -> Response:
         plural = self._collection(request)
         if plural is None:
-            return _no_endpoint(request)
+            return self._no_endpoint(request)
         uid = request.path_params["uid"]
         schema = self.state.store.schema(plural)
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -266,7 +275,7 @@ class Api:
     async def delete_object(self, request: Request) -> Response:
         plural = self._collection(request)
         if plural is None:
-            return _no_endpoint(request)
+            return self._no_endpoint(request)
         uid = request.path_params["uid"]
         schema = self.state.store.schema(plural)
         if not self.state.store.delete(plural, uid):
@@ -346,6 +355,9 @@ class Api:
 
     def routes(self) -> list[Route]:
         """The DHIS2 routes, without the ``/api/NN`` prefix (stripped earlier)."""
+        return [*self._fixed, *self._collection_routes()]
+
+    def _fixed_routes(self) -> list[Route]:
         return [
             Route("/api/ping", self.ping, methods=["GET"]),
             Route("/api/system/info", self.system_info, methods=["GET"]),
@@ -361,6 +373,10 @@ class Api:
             Route("/api/resourceTables", self.resource_tables, methods=["POST"]),
             Route("/api/resourceTables/analytics", self.analytics, methods=["POST"]),
             Route("/api/resourceTables/monitoring", self.monitoring, methods=["POST"]),
+        ]
+
+    def _collection_routes(self) -> list[Route]:
+        return [
             Route("/api/{plural}", self.list_objects, methods=["GET"]),
             Route("/api/{plural}", self.create_object, methods=["POST"]),
             Route("/api/{plural}/{uid}", self.get_object, methods=["GET"]),
@@ -374,5 +390,11 @@ def _now() -> float:
     return time.monotonic()
 
 
-def _no_endpoint(request: Request) -> Response:
+def no_endpoint(request: Request) -> Response:
+    """DHIS2's 404 for a path no endpoint serves."""
     return error_response(404, f"No endpoint {request.method} {_raw_path(request)}")
+
+
+def method_not_allowed(request: Request) -> Response:
+    """Spring's 405, as DHIS2 answers it."""
+    return error_response(405, f"Request method '{request.method}' is not supported")

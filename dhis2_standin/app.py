@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from dhis2_standin.api import Api
+from dhis2_standin.api import Api, method_not_allowed, no_endpoint
 from dhis2_standin.auth import AuthError, OAuthError
 from dhis2_standin.control import Control
 from dhis2_standin.faults import FaultMiddleware
@@ -108,11 +108,10 @@ def _token_endpoint(state: StandinState) -> Callable[[Request], Awaitable[Respon
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, HTTPException) else 500
-    path = request.scope.get("standin.raw_path", request.url.path)
     if status == 404:
-        return error_response(404, f"No endpoint {request.method} {path}")
+        return no_endpoint(request)
     if status == 405:
-        return error_response(405, f"Request method '{request.method}' is not supported")
+        return method_not_allowed(request)
     return error_response(status, str(getattr(exc, "detail", "")) or "Error")
 
 
