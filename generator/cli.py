@@ -138,12 +138,10 @@ def cmd_pull(args: argparse.Namespace) -> int:
     out = Path(args.out)
     snapshot = pull_stage.build_snapshot(_dump(args), _corrections_path(args, out))
     pull_stage.write_snapshot(snapshot, out)
-    dhis2 = snapshot.document["dhis2"]
-    assert isinstance(dhis2, dict)
     schemas = snapshot.document["schemas"]
     count = len(schemas) if isinstance(schemas, list) else 0
     print(
-        f"wrote {out}: DHIS2 {dhis2['version']} ({dhis2['versionKey']}), {count} schemas, "
+        f"wrote {out}: DHIS2 {snapshot.raw_version} ({snapshot.version_key}), {count} schemas, "
         f"{snapshot.document['digest']}"
     )
     if snapshot.derived:
@@ -155,7 +153,7 @@ def cmd_pull(args: argparse.Namespace) -> int:
         print("\n".join(pull_stage.derived_report(snapshot.derived)))
     if args.pins:
         pull_stage.update_pins(Path(args.pins), snapshot, args.image)
-        print(f"pinned {dhis2['versionKey']} in {args.pins}")
+        print(f"pinned {snapshot.version_key} in {args.pins}")
     return 0
 
 

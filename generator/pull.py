@@ -100,6 +100,20 @@ class PulledSnapshot:
     derived: tuple[DerivedKey, ...]
 
     @property
+    def version_key(self) -> str:
+        """``v42``: the generated subpackage this snapshot becomes."""
+        return str(self._dhis2().get("versionKey"))
+
+    @property
+    def raw_version(self) -> str:
+        """The server's version string, e.g. ``2.42.4-SNAPSHOT``."""
+        return str(self._dhis2().get("version"))
+
+    def _dhis2(self) -> dict[str, JsonValue]:
+        dhis2 = self.document.get("dhis2")
+        return dhis2 if isinstance(dhis2, dict) else {}
+
+    @property
     def text(self) -> str:
         """The file content: sorted keys, one-space indent, trailing newline."""
         return json.dumps(self.document, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
@@ -281,14 +295,12 @@ def update_pins(pins_path: Path, snapshot: PulledSnapshot, image: str | None) ->
     pins: dict[str, JsonValue] = {}
     if pins_path.exists():
         pins = load_json_object(pins_path.read_bytes(), source=str(pins_path))
-    dhis2 = snapshot.document["dhis2"]
-    assert isinstance(dhis2, dict)
-    key = str(dhis2["versionKey"])
+    key = snapshot.version_key
     previous = pins.get(key)
     previous_image = previous.get("image") if isinstance(previous, dict) else None
     pins[key] = {
         "image": image or previous_image,
-        "version": dhis2["version"],
+        "version": snapshot.raw_version,
         "digest": snapshot.document["digest"],
         "source": snapshot.document["source"],
     }

@@ -16,7 +16,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-IGNORED_PARTS = frozenset({"__pycache__"})
+
+def _ignored(parts: tuple[str, ...]) -> bool:
+    """Caches and build leftovers that tools put beside generated files."""
+    return any(
+        part == "__pycache__" or part.startswith(".") or part.endswith(".egg-info")
+        for part in parts
+    )
 
 
 @dataclass(slots=True)
@@ -33,13 +39,13 @@ class WriteReport:
 
 
 def existing_files(root: Path) -> dict[str, bytes]:
-    """Every file under ``root`` (``__pycache__`` left out), keyed by POSIX relative path."""
+    """Every file under ``root`` (caches left out), keyed by POSIX relative path."""
     if not root.is_dir():
         return {}
     return {
         path.relative_to(root).as_posix(): path.read_bytes()
         for path in sorted(root.rglob("*"))
-        if path.is_file() and not IGNORED_PARTS.intersection(path.relative_to(root).parts)
+        if path.is_file() and not _ignored(path.relative_to(root).parts)
     }
 
 

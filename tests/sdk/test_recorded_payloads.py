@@ -77,8 +77,10 @@ def _objects(version: str) -> list[tuple[str, type[Dhis2Model], dict[str, object
         if model is None:
             continue
         body = as_object(read_json(get.body_file), get.label)
-        items = body.get(get.plural)
-        objects = as_objects(items, get.label) if isinstance(items, list) else [body]
+        items: object = body.get(get.plural)
+        objects = [body] if items is None else None
+        if objects is None:
+            objects = as_objects(items, get.label)
         transformed = get.transformed_fields
         found.extend((get.label, model, _without(obj, transformed, model)) for obj in objects)
     return found
@@ -88,8 +90,8 @@ def _untyped_keys(instance: Dhis2Model) -> set[str]:
     """Wire keys that landed in ``model_extra`` anywhere in the tree (should be none)."""
     keys = set(instance.model_extra or {})
     for name in type(instance).model_fields:
-        value = getattr(instance, name)
-        children = value if isinstance(value, list) else [value]
+        value: object = getattr(instance, name)
+        children = cast(list[object], value) if isinstance(value, list) else [value]
         for child in children:
             if isinstance(child, Dhis2Model) and type(child).dhis2_klass:
                 keys |= {f"{name}.{key}" for key in _untyped_keys(child)}

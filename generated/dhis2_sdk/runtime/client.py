@@ -1,0 +1,460 @@
+"""``Dhis2Client``: one shared connection pool, version detection, JSON and error mapping.
+
+Stage: runtime (hand-written). Layers, outermost first, as in httpx:
+
+``Dhis2Client`` (base URL, JSON, error mapping, concurrency permits)
+→ auth (``httpx.Auth`` from ``auth.py``, resolved per request)
+→ ``RetryTransport`` (``retry.py``) → ``RateLimitTransport`` (``ratelimit.py``, optional)
+→ ``httpx.AsyncHTTPTransport`` (the pool, sized by ``http_limits``).
+
+One ``httpx.AsyncClient`` per ``Dhis2Client`` carries every call. ``connect()`` builds it once,
+reads ``/api/system/info`` and loads the matching generated ``vNN`` package through
+``versions.py``; the per-version ``Dhis2Client`` subclasses generated in ``vNN/client.py`` only
+set ``PINNED_VERSION``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json as jsonlib
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+from typing import Any, ClassVar, Self, TypeVar, cast
+
+import httpx
+from pydantic import BaseModel
+
+from .auth import Dhis2Auth, resolve_auth
+from .errors import (
+    Dhis2TimeoutError,
+    Dhis2TransportError,
+    NotConnectedError,
+    error_from_response,
+)
+from .ratelimit import RateLimitTransport, TokenBucket
+from .retry import RetryPolicy, RetryTransport
+from .streaming import ResponseStream
+from .system import SystemApi
+from .tasks import TasksApi
+from .versions import (
+    DhisVersion,
+    GeneratedVersion,
+    available_versions,
+    load_version,
+    normalize_version_key,
+    parse_version,
+    select_version,
+)
+
+__all__ = ["DEFAULT_LIMITS", "Dhis2Client", "Params"]
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+_Primitive = str | int | float | bool | None
+Params = Mapping[str, _Primitive | Sequence[_Primitive]]
+"""Query parameters: values are strings, numbers, booleans or lists of them (repeated keys)."""
+
+DEFAULT_LIMITS = httpx.Limits(max_connections=50, max_keepalive_connections=50)
+"""Keep every pooled connection alive: DHIS2 clients send bursts, reconnecting costs more."""
+
+_USER_AGENT = "dhis2-sdk (python; httpx)"
+
+
+class _Permits:
+    """At most ``limit`` requests in flight; the rest wait here in FIFO order.
+
+    httpx's pool also queues requests beyond ``max_connections``, but its queue is scanned on
+    every release, which gets slow for thousands of waiters; a semaphore in front is O(1).
+    """
+
+    __slots__ = ("_semaphore",)
+
+    def __init__(self, limit: int | None) -> None:
+        self._semaphore = asyncio.Semaphore(limit) if limit else None
+
+    async def acquire(self) -> None:
+        if self._semaphore is not None:
+            await self._semaphore.acquire()
+
+    def release(self) -> None:
+        if self._semaphore is not None:
+            self._semaphore.release()
+
+
+class Dhis2Client:
+    """An async DHIS2 API client: ``async with Dhis2Client(url, auth=...) as client: ...``.
+
+    ``auth`` is ``BasicAuth``, ``PatAuth``, ``OAuth2Auth`` (or any ``httpx.Auth``, or a
+    ``(username, password)`` tuple). ``timeout`` applies to reads, writes and the pool,
+    ``connect_timeout`` to opening a connection. ``version`` (``"v42"`` or ``"42"``) pins the
+    generated version instead of detecting it; ``allow_version_fallback`` lets a newer server be
+    served by the nearest lower generated version. ``retry_policy`` defaults to
+    ``RetryPolicy()`` (pass ``RetryPolicy(max_attempts=1)`` for none), ``http_limits`` to
+    ``DEFAULT_LIMITS``; ``rate_limit`` caps requests per second. ``transport`` replaces the
+    network (an ``httpx.MockTransport`` in tests); retries and rate limit still wrap it.
+    """
+
+    PINNED_VERSION: ClassVar[str | None] = None
+    """Set by the generated per-version subclasses (``"v42"``); the default for ``version=``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        auth: httpx.Auth | tuple[str, str] | None = None,
+        *,
+        timeout: float = 30.0,
+        connect_timeout: float = 60.0,
+        allow_version_fallback: bool = False,
+        version: str | None = None,
+        retry_policy: RetryPolicy | None = None,
+        http_limits: httpx.Limits | None = None,
+        rate_limit: float | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        url = httpx.URL(base_url.rstrip("/") + "/")
+        if not url.is_absolute_url:
+            raise ValueError(
+                f"base_url must be absolute, like 'https://dhis2.example.org', got {base_url!r}"
+            )
+        if url.userinfo:
+            raise ValueError(
+                "Do not put credentials in base_url (they would leak into logs and errors): "
+                "pass auth=BasicAuth(username, password) or auth=PatAuth(token) instead."
+            )
+        self.base_url = url
+        self.auth = resolve_auth(auth)
+        if isinstance(self.auth, Dhis2Auth):
+            self.auth.bind(url)
+        self.timeout = httpx.Timeout(timeout, connect=connect_timeout)
+        self.allow_version_fallback = allow_version_fallback
+        pinned = self.PINNED_VERSION
+        if version is not None:
+            wanted = normalize_version_key(version)
+            if pinned is not None and normalize_version_key(pinned) != wanted:
+                raise ValueError(
+                    f"{type(self).__qualname__} is generated for {pinned}; for {wanted} use "
+                    f"dhis2_sdk.{wanted}.Dhis2Client or the untyped dhis2_sdk.Dhis2Client."
+                )
+            pinned = wanted
+        self.pinned_version = None if pinned is None else normalize_version_key(pinned)
+        self.retry_policy = retry_policy if retry_policy is not None else RetryPolicy()
+        self.http_limits = http_limits if http_limits is not None else DEFAULT_LIMITS
+        self.rate_limit = rate_limit
+        self._transport = transport
+        self._headers = {"User-Agent": _USER_AGENT, "Accept": "application/json", **(headers or {})}
+        self._http: httpx.AsyncClient | None = None
+        self._permits = _Permits(self.http_limits.max_connections)
+        self._connect_lock = asyncio.Lock()
+        self._version: GeneratedVersion | None = None
+        self.server_version: DhisVersion | None = None
+        self.version_key: str | None = None
+        """The generated version in use (``"v42"``), set by ``connect()``."""
+        self.raw_version: str | None = None
+        """The server's own version string (``"2.42.4-SNAPSHOT"``), set by ``connect()``."""
+        self._system: SystemApi | None = None
+        self._tasks: TasksApi | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def _build_http(self) -> httpx.AsyncClient:
+        transport: httpx.AsyncBaseTransport = self._transport or httpx.AsyncHTTPTransport(
+            limits=self.http_limits
+        )
+        if self.rate_limit is not None:
+            transport = RateLimitTransport(transport, TokenBucket(self.rate_limit))
+        transport = RetryTransport(transport, self.retry_policy)
+        return httpx.AsyncClient(
+            base_url=self.base_url,
+            auth=self.auth,
+            timeout=self.timeout,
+            transport=transport,
+            headers=self._headers,
+        )
+
+    async def connect(self) -> Self:
+        """Open the connection pool (once), read the server's version, load its models.
+
+        Calling it again is safe: it refreshes the system info and the version choice.
+        Raises ``UnsupportedVersionError`` when no generated version fits.
+        """
+        async with self._connect_lock:
+            created = self._http is None
+            if self._http is None:
+                self._http = self._build_http()
+            try:
+                info = await self.system.info(refresh=True)
+                server = parse_version(info.version)
+                key = select_version(
+                    server,
+                    available_versions(),
+                    pinned=self.pinned_version,
+                    allow_fallback=self.allow_version_fallback,
+                )
+                self._version = load_version(key)
+            except BaseException:
+                if created:
+                    await self.close()
+                raise
+            self.server_version = server
+            self.raw_version = info.version
+            self.version_key = key
+        return self
+
+    async def close(self) -> None:
+        """Close every pooled connection. The client can ``connect()`` again afterwards."""
+        http, self._http = self._http, None
+        if http is not None:
+            await http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return await self.connect()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    @property
+    def is_connected(self) -> bool:
+        """True between ``connect()`` and ``close()``."""
+        return self._http is not None
+
+    @property
+    def models(self) -> Mapping[str, type[BaseModel]]:
+        """The loaded version's ``MODELS`` (schema name → model class), after ``connect()``."""
+        return self.generated_version.models
+
+    @property
+    def generated_version(self) -> GeneratedVersion:
+        """The generated ``vNN`` package serving this server, after ``connect()``."""
+        if self._version is None:
+            raise NotConnectedError(
+                "No DHIS2 version is loaded yet: use `async with client:` or "
+                "`await client.connect()` first."
+            )
+        return self._version
+
+    @property
+    def system(self) -> SystemApi:
+        """System info (cached) and the current user."""
+        if self._system is None:
+            self._system = SystemApi(self)
+        return self._system
+
+    @property
+    def tasks(self) -> TasksApi:
+        """Start DHIS2 background jobs and poll them until they complete."""
+        if self._tasks is None:
+            self._tasks = TasksApi(self)
+        return self._tasks
+
+    # -- requests --------------------------------------------------------------------------
+
+    def _http_client(self) -> httpx.AsyncClient:
+        if self._http is None:
+            raise NotConnectedError(
+                f"{type(self).__name__} is not connected: use `async with client:` or "
+                "`await client.connect()` before sending requests (and not after close())."
+            )
+        return self._http
+
+    def _build_request(
+        self,
+        method: str,
+        path: str,
+        params: Params | None,
+        json: object,
+        headers: Mapping[str, str] | None,
+    ) -> httpx.Request:
+        http = self._http_client()
+        if isinstance(json, BaseModel):
+            content = json.model_dump_json(by_alias=True, exclude_unset=True).encode()
+            merged = {"Content-Type": "application/json", **(headers or {})}
+            return http.build_request(method, path, params=params, content=content, headers=merged)
+        if json is None:
+            return http.build_request(method, path, params=params, headers=headers)
+        return http.build_request(method, path, params=params, json=json, headers=headers)
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None = None,
+        json: object = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        """Send one request and return the read ``httpx.Response`` (error statuses raise).
+
+        ``path`` is relative to ``base_url`` (``"/api/dataElements"``) or absolute (a
+        ``pager.nextPage`` link). ``json`` may be a pydantic model (sent by alias).
+        """
+        request = self._build_request(method, path, params, json, headers)
+        http = self._http_client()
+        await self._permits.acquire()
+        try:
+            response = await http.send(request)
+        except httpx.RequestError as exc:
+            raise _transport_error(exc, request) from exc
+        finally:
+            self._permits.release()
+        if response.status_code >= 400:
+            raise error_from_response(
+                response.status_code,
+                response.content,
+                method=request.method,
+                url=str(request.url),
+                reason=response.reason_phrase,
+            )
+        return response
+
+    async def get(self, path: str, *, model: type[ModelT], params: Params | None = None) -> ModelT:
+        """GET ``path`` and validate the JSON body as ``model`` (straight from bytes)."""
+        response = await self.request("GET", path, params=params)
+        return model.model_validate_json(response.content)
+
+    async def get_raw(self, path: str, *, params: Params | None = None) -> dict[str, Any]:
+        """GET ``path``; return the JSON body as a dict (any other root as ``{"data": …}``)."""
+        return _decode(await self.request("GET", path, params=params))
+
+    async def post_raw(
+        self, path: str, *, params: Params | None = None, json: object = None
+    ) -> dict[str, Any]:
+        """POST ``json`` to ``path``; return the JSON answer as a dict (``{}`` when empty)."""
+        return _decode(await self.request("POST", path, params=params, json=json))
+
+    async def put_raw(
+        self, path: str, *, params: Params | None = None, json: object = None
+    ) -> dict[str, Any]:
+        """PUT ``json`` to ``path``; return the JSON answer as a dict (``{}`` when empty)."""
+        return _decode(await self.request("PUT", path, params=params, json=json))
+
+    async def patch_raw(
+        self, path: str, *, params: Params | None = None, json: object = None
+    ) -> dict[str, Any]:
+        """PATCH ``path`` (DHIS2 expects a JSON Patch list); return the answer as a dict."""
+        headers = {"Content-Type": "application/json-patch+json"} if _is_list(json) else None
+        return _decode(await self.request("PATCH", path, params=params, json=json, headers=headers))
+
+    async def delete_raw(self, path: str, *, params: Params | None = None) -> dict[str, Any]:
+        """DELETE ``path``; return the JSON answer as a dict (``{}`` when empty)."""
+        return _decode(await self.request("DELETE", path, params=params))
+
+    def stream(
+        self,
+        path: str,
+        *,
+        params: Params | None = None,
+        method: str = "GET",
+        json: object = None,
+        chunk_size: int | None = None,
+    ) -> ResponseStream:
+        """Stream a response body as bytes chunks without holding it in memory.
+
+        ``async for chunk in client.stream(path): ...``, or ``async with client.stream(path) as
+        s:`` to see ``s.response`` headers first, then ``async for chunk in s``.
+        """
+        request = self._build_request(method, path, params, json, None)
+        return ResponseStream(
+            opener=lambda: self._open_stream(request),
+            closer=self._close_stream,
+            wrap_error=lambda exc: _transport_error(exc, request),
+            chunk_size=chunk_size,
+        )
+
+    async def _open_stream(self, request: httpx.Request) -> httpx.Response:
+        http = self._http_client()
+        await self._permits.acquire()
+        try:
+            response = await http.send(request, stream=True)
+        except httpx.RequestError as exc:
+            self._permits.release()
+            raise _transport_error(exc, request) from exc
+        except BaseException:
+            self._permits.release()
+            raise
+        if response.status_code >= 400:
+            try:
+                body = await response.aread()
+            finally:
+                await self._close_stream(response)
+            raise error_from_response(
+                response.status_code,
+                body,
+                method=request.method,
+                url=str(request.url),
+                reason=response.reason_phrase,
+            )
+        return response
+
+    async def _close_stream(self, response: httpx.Response) -> None:
+        try:
+            await response.aclose()
+        finally:
+            self._permits.release()
+
+    def __repr__(self) -> str:
+        version = f", version_key={self.version_key!r}" if self.version_key else ""
+        return (
+            f"{type(self).__name__}(base_url={str(self.base_url)!r}, auth={self.auth!r}{version})"
+        )
+
+
+def _decode(response: httpx.Response) -> dict[str, Any]:
+    content = response.content
+    if not content.strip():
+        return {}
+    try:
+        data: object = jsonlib.loads(content)
+    except ValueError:
+        return {"data": response.text}
+    if isinstance(data, dict):
+        return cast(dict[str, Any], data)
+    return {"data": data}
+
+
+def _is_list(value: object) -> bool:
+    """A JSON Patch document is a list (a helper, so the caller's type is not narrowed)."""
+    return isinstance(value, list | tuple)
+
+
+def _transport_error(exc: httpx.RequestError, request: httpx.Request) -> Dhis2TransportError:
+    method, url = request.method, str(request.url)
+    reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if isinstance(exc, httpx.ConnectTimeout):
+        return Dhis2TimeoutError(
+            method,
+            url,
+            reason,
+            "The server did not accept a connection in time: check the URL "
+            "and network, or raise connect_timeout.",
+        )
+    if isinstance(exc, httpx.PoolTimeout):
+        return Dhis2TimeoutError(
+            method,
+            url,
+            reason,
+            "No pooled connection became free in time: raise timeout, or "
+            "http_limits=httpx.Limits(max_connections=...).",
+        )
+    if isinstance(exc, httpx.TimeoutException):
+        return Dhis2TimeoutError(
+            method,
+            url,
+            reason,
+            "The server was too slow to answer: raise timeout= (seconds), "
+            "or ask for less (fields=, paging) per request.",
+        )
+    if isinstance(exc, httpx.ConnectError):
+        return Dhis2TransportError(
+            method,
+            url,
+            reason,
+            "Could not connect: check base_url, that the server is up and "
+            "reachable from here (proxy, VPN, TLS certificates).",
+        )
+    return Dhis2TransportError(method, url, reason)

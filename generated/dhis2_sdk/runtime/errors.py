@@ -1,0 +1,384 @@
+"""Every error the runtime raises, and the one function that maps an HTTP response to one.
+
+Stage: runtime (hand-written, copied verbatim into each generated package).
+
+The hierarchy::
+
+    Dhis2ClientError                      anything this package raises on purpose
+    ├── Dhis2ApiError                     the server answered with a 4xx/5xx status
+    │   ├── BadRequestError               400
+    │   ├── AuthenticationError           401: credentials missing, wrong or expired
+    │   ├── PermissionDeniedError         403
+    │   ├── NotFoundError                 404
+    │   ├── ConflictError                 409: DHIS2's usual answer to invalid metadata
+    │   ├── RateLimitError                429
+    │   └── ServerError                   5xx
+    ├── Dhis2TransportError               no usable HTTP response (connection refused, reset, …)
+    │   └── Dhis2TimeoutError             connect, read, write or pool timeout
+    ├── OAuth2FlowError                   the OAuth2 token endpoint refused or answered nonsense
+    ├── UnsupportedVersionError           no generated version fits the server's DHIS2 version
+    ├── NotConnectedError                 a request before ``connect()`` or after ``close()``
+    ├── TaskError                         a polled DHIS2 job reported an ERROR
+    │   └── TaskTimeoutError              a polled DHIS2 job did not finish in time
+    ├── NoProfileError                    no connection profile could be found
+    └── InvalidProfileNameError           a profile name breaks the naming rule (also a ValueError)
+
+``error_from_response`` is the only place that chooses an ``Dhis2ApiError`` subclass. It keeps
+DHIS2's WebMessage body (``status``, ``message``, ``errorCode``, nested ``errorReports``) parsed
+on the error, and every message ends with what the user can try next. Messages never contain
+credentials: they are built from the method, the URL without user info, and the response body.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any, cast
+
+__all__ = [
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "Dhis2ApiError",
+    "Dhis2ClientError",
+    "Dhis2TimeoutError",
+    "Dhis2TransportError",
+    "ErrorReport",
+    "InvalidProfileNameError",
+    "NoProfileError",
+    "NotConnectedError",
+    "NotFoundError",
+    "OAuth2FlowError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ServerError",
+    "TaskError",
+    "TaskTimeoutError",
+    "UnsupportedVersionError",
+    "WebMessage",
+    "error_from_response",
+]
+
+# DHIS2 nests errorReports under response/typeReports/objectReports (metadata import) or under
+# validationReport (tracker). Walking the whole body finds them all; the cap keeps a pathological
+# body from costing much.
+_MAX_ERROR_REPORTS = 200
+
+
+class Dhis2ClientError(Exception):
+    """Base class of every error raised on purpose by the DHIS2 runtime."""
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorReport:
+    """One entry of a DHIS2 ``errorReports`` list (metadata import, object or tracker report)."""
+
+    message: str
+    error_code: str | None = None
+    main_klass: str | None = None
+    error_klass: str | None = None
+    error_property: str | None = None
+    error_properties: tuple[str, ...] = ()
+    uid: str | None = None
+    tracker_type: str | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ErrorReport:
+        """Build a report from one raw ``errorReports`` item, ignoring keys it does not know."""
+        props = data.get("errorProperties")
+        properties = (
+            tuple(str(p) for p in cast(list[object], props)) if isinstance(props, list) else ()
+        )
+        return cls(
+            message=str(data.get("message", "")),
+            error_code=_opt_str(data.get("errorCode")),
+            main_klass=_opt_str(data.get("mainKlass")),
+            error_klass=_opt_str(data.get("errorKlass")),
+            error_property=_opt_str(data.get("errorProperty")),
+            error_properties=properties,
+            uid=_opt_str(data.get("uid")),
+            tracker_type=_opt_str(data.get("trackerType")),
+        )
+
+    def __str__(self) -> str:
+        code = f"{self.error_code}: " if self.error_code else ""
+        where = f" [{self.error_property}]" if self.error_property else ""
+        return f"{code}{self.message}{where}"
+
+
+@dataclass(frozen=True, slots=True)
+class WebMessage:
+    """DHIS2's standard response envelope (``httpStatus``, ``status``, ``message``, …), parsed.
+
+    ``raw`` keeps the whole body as the server sent it; ``error_reports`` collects every
+    ``errorReports`` item found anywhere inside it.
+    """
+
+    raw: dict[str, Any]
+    http_status: str | None = None
+    http_status_code: int | None = None
+    status: str | None = None
+    message: str | None = None
+    dev_message: str | None = None
+    error_code: str | None = None
+    error_reports: tuple[ErrorReport, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> WebMessage:
+        """Parse a WebMessage (or any DHIS2 JSON error body) without ever failing."""
+        code = data.get("httpStatusCode")
+        return cls(
+            raw=data,
+            http_status=_opt_str(data.get("httpStatus")),
+            http_status_code=code if isinstance(code, int) else None,
+            status=_opt_str(data.get("status")),
+            message=_opt_str(data.get("message")),
+            dev_message=_opt_str(data.get("devMessage")),
+            error_code=_opt_str(data.get("errorCode")),
+            error_reports=tuple(_find_error_reports(data)),
+        )
+
+
+class Dhis2ApiError(Dhis2ClientError):
+    """The server answered with an error status; the parsed WebMessage body is kept.
+
+    Attributes: ``status_code``, ``message`` (DHIS2's own message, or the HTTP reason),
+    ``web_message`` (``None`` when the body was not JSON), ``error_reports``, ``method``, ``url``.
+    """
+
+    hint = "Check the request against the DHIS2 API documentation for this version."
+
+    def __init__(
+        self,
+        *,
+        status_code: int,
+        message: str,
+        method: str,
+        url: str,
+        web_message: WebMessage | None = None,
+        body_text: str | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.message = message
+        self.method = method
+        self.url = url
+        self.web_message = web_message
+        self.body_text = body_text
+        super().__init__(self._render())
+
+    @property
+    def error_reports(self) -> tuple[ErrorReport, ...]:
+        """Every DHIS2 ``errorReports`` item found in the body (empty when there were none)."""
+        return self.web_message.error_reports if self.web_message else ()
+
+    @property
+    def error_code(self) -> str | None:
+        """DHIS2's top-level ``errorCode`` (for example ``E1005``), when the body had one."""
+        return self.web_message.error_code if self.web_message else None
+
+    def _render(self) -> str:
+        code = f" ({self.error_code})" if self.error_code else ""
+        lines = [f"{self.method} {self.url} failed with {self.status_code}: {self.message}{code}"]
+        reports = self.error_reports
+        lines.extend(f"  - {report}" for report in reports[:10])
+        if len(reports) > 10:
+            lines.append(f"  … and {len(reports) - 10} more (see .error_reports)")
+        lines.append(self.hint)
+        return "\n".join(lines)
+
+
+class BadRequestError(Dhis2ApiError):
+    """400: DHIS2 could not understand the request (bad parameter, filter or JSON)."""
+
+    hint = "Check the query parameters (fields=, filter=, paging) and the JSON body."
+
+
+class AuthenticationError(Dhis2ApiError):
+    """401: the credentials are missing, wrong or expired."""
+
+    hint = (
+        "Check the credentials: username and password for BasicAuth, a current token for "
+        "PatAuth (tokens expire and may be limited to some IPs, methods or referrers), or the "
+        "OAuth2 client id, secret and grant."
+    )
+
+
+class PermissionDeniedError(Dhis2ApiError):
+    """403: the user is known but lacks the authority or sharing for this object."""
+
+    hint = "Ask a DHIS2 administrator for the needed authority or sharing, or use another user."
+
+
+class NotFoundError(Dhis2ApiError):
+    """404: no such endpoint or object (or the user cannot see it)."""
+
+    hint = (
+        "Check the path, the UID and that the endpoint exists in this DHIS2 version; objects the "
+        "user cannot read are reported as not found too."
+    )
+
+
+class ConflictError(Dhis2ApiError):
+    """409: DHIS2 refused the change; ``error_reports`` says which objects and properties."""
+
+    hint = "Fix the objects and properties listed above and send the request again."
+
+
+class RateLimitError(Dhis2ApiError):
+    """429: too many requests; retries were used up or disabled."""
+
+    hint = "Slow down: pass rate_limit= to Dhis2Client, or a RetryPolicy with more attempts."
+
+
+class ServerError(Dhis2ApiError):
+    """5xx: the server (or a proxy in front of it) failed."""
+
+    hint = (
+        "The server failed, not the request: retry later (RetryPolicy retries 502/503/504 for "
+        "idempotent requests) and check the DHIS2 server log if it persists."
+    )
+
+
+class Dhis2TransportError(Dhis2ClientError):
+    """No usable HTTP response: the connection failed, broke or the protocol was violated.
+
+    The original httpx exception is the ``__cause__``.
+    """
+
+    def __init__(self, method: str, url: str, reason: str, hint: str | None = None) -> None:
+        self.method = method
+        self.url = url
+        self.reason = reason
+        hint = hint or (
+            "Check that the base URL is right and the server is reachable; transient failures "
+            "are retried by RetryPolicy (pass retry_policy= to raise max_attempts)."
+        )
+        super().__init__(f"{method} {url} failed: {reason}\n{hint}")
+
+
+class Dhis2TimeoutError(Dhis2TransportError):
+    """A connect, read, write or pool timeout expired."""
+
+
+class OAuth2FlowError(Dhis2ClientError):
+    """The OAuth2 token endpoint refused the grant or answered something unusable."""
+
+
+class UnsupportedVersionError(Dhis2ClientError):
+    """No generated version of the SDK can serve the server's DHIS2 version."""
+
+    def __init__(self, message: str, *, server_version: str | None, available: tuple[str, ...]):
+        self.server_version = server_version
+        self.available = available
+        super().__init__(message)
+
+
+class NotConnectedError(Dhis2ClientError):
+    """A request was made before ``connect()`` or after ``close()``."""
+
+
+class TaskError(Dhis2ClientError):
+    """A DHIS2 background job finished with an ERROR notification."""
+
+
+class TaskTimeoutError(TaskError):
+    """A DHIS2 background job did not report ``completed`` before the deadline."""
+
+
+class NoProfileError(Dhis2ClientError):
+    """No connection profile was given and none could be read from the environment."""
+
+
+class InvalidProfileNameError(Dhis2ClientError, ValueError):
+    """A profile name is not a letter followed by letters, digits or underscores (max 64)."""
+
+
+_STATUS_ERRORS: dict[int, type[Dhis2ApiError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitError,
+}
+
+
+def error_class_for_status(status_code: int) -> type[Dhis2ApiError]:
+    """The ``Dhis2ApiError`` subclass raised for an HTTP status code."""
+    if status_code >= 500:
+        return ServerError
+    return _STATUS_ERRORS.get(status_code, Dhis2ApiError)
+
+
+def error_from_response(
+    status_code: int,
+    body: bytes,
+    *,
+    method: str,
+    url: str,
+    reason: str = "",
+) -> Dhis2ApiError:
+    """Map an HTTP error status and its (WebMessage) body to the matching ``Dhis2ApiError``.
+
+    ``url`` must already be free of credentials. Non-JSON bodies are kept (shortened) as
+    ``body_text``; DHIS2's own ``message`` is preferred over the HTTP reason phrase.
+    """
+    web_message: WebMessage | None = None
+    body_text: str | None = None
+    data = _parse_json_object(body)
+    if data is not None:
+        web_message = WebMessage.from_json(data)
+        message = web_message.message or _opt_str(data.get("error_description")) or reason
+    else:
+        body_text = body[:500].decode("utf-8", errors="replace").strip() or None
+        message = reason
+    if not message:
+        message = body_text or "no error message in the response"
+    return error_class_for_status(status_code)(
+        status_code=status_code,
+        message=message,
+        method=method,
+        url=url,
+        web_message=web_message,
+        body_text=body_text,
+    )
+
+
+def _parse_json_object(body: bytes) -> dict[str, Any] | None:
+    if not body.strip():
+        return None
+    try:
+        data: object = json.loads(body)
+    except ValueError:
+        return None
+    return cast(dict[str, Any], data) if isinstance(data, dict) else None
+
+
+def _find_error_reports(data: object) -> Iterator[ErrorReport]:
+    """Yield the ``errorReports`` items found anywhere in a JSON value (capped)."""
+    return islice(_walk_reports(data, 0), _MAX_ERROR_REPORTS)
+
+
+def _walk_reports(data: object, depth: int) -> Iterator[ErrorReport]:
+    if depth > 12:
+        return
+    if isinstance(data, dict):
+        mapping = cast(dict[str, object], data)
+        for key, value in mapping.items():
+            if key == "errorReports" and isinstance(value, list):
+                for item in cast(list[object], value):
+                    if isinstance(item, dict):
+                        yield ErrorReport.from_json(cast(dict[str, Any], item))
+            else:
+                yield from _walk_reports(value, depth + 1)
+    elif isinstance(data, list):
+        for value in cast(list[object], data):
+            yield from _walk_reports(value, depth + 1)
+
+
+def _opt_str(value: object) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else str(value)

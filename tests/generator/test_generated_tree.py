@@ -1,0 +1,111 @@
+"""generated/ is a pure function of generator + templates + schemas, written atomically.
+
+* regenerating every version into a temp dir gives generated/ byte for byte;
+* the recorded dumps pulled again give the committed snapshots byte for byte;
+* a second run writes nothing and leaves timestamps alone; an error leaves the old tree as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.cli import REPO_SCHEMAS, generate, main
+from generator.pull import build_snapshot, read_dump_dir
+from generator.write import existing_files
+from tests.paths import GENERATED, SCHEMAS, SHARED_DHIS2, VERSIONS
+
+SNAPSHOTS = [SCHEMAS / f"{version}.json" for version in VERSIONS]
+
+
+@pytest.fixture(scope="module")
+def fresh_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("generated")
+    generate(SNAPSHOTS, out)
+    return out
+
+
+def test_generated_is_exactly_what_the_generator_makes(fresh_tree: Path) -> None:
+    committed = existing_files(GENERATED)
+    fresh = existing_files(fresh_tree)
+    assert sorted(fresh) == sorted(committed), "run nox -s codegen and commit generated/"
+    stale = [rel for rel in sorted(fresh) if fresh[rel] != committed[rel]]
+    assert stale == [], "run nox -s codegen and commit generated/"
+
+
+def test_generation_is_deterministic(fresh_tree: Path, tmp_path: Path) -> None:
+    generate(list(reversed(SNAPSHOTS)), tmp_path)
+    assert existing_files(tmp_path) == existing_files(fresh_tree)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_pull_reproduces_the_pinned_snapshot(version: str) -> None:
+    snapshot = build_snapshot(
+        read_dump_dir(SHARED_DHIS2 / version), REPO_SCHEMAS / "collection-key-corrections.json"
+    )
+    assert snapshot.text == (SCHEMAS / f"{version}.json").read_text(encoding="utf-8")
+    pins = json.loads((SCHEMAS / "pins.json").read_text(encoding="utf-8"))
+    assert pins[version]["digest"] == snapshot.document["digest"]
+    assert pins[version]["image"].startswith("dhis2/core:2.")
+
+
+def test_a_second_run_writes_nothing(tmp_path: Path) -> None:
+    generate(SNAPSHOTS[:1], tmp_path)
+    model = tmp_path / "dhis2_sdk" / "v41" / "models" / "data_element.py"
+    before = model.stat().st_mtime_ns
+    report = generate(SNAPSHOTS[:1], tmp_path)
+    assert report.written == []
+    assert model.stat().st_mtime_ns == before
+
+
+def test_a_changed_version_keeps_unchanged_files_untouched(tmp_path: Path) -> None:
+    generate(SNAPSHOTS[:1], tmp_path)
+    package = tmp_path / "dhis2_sdk" / "v41"
+    model = package / "models" / "data_element.py"
+    before = model.stat().st_mtime_ns
+    (package / "models" / "stray.py").write_text("x = 1\n")
+    report = generate(SNAPSHOTS[:1], tmp_path)
+    assert report.written == [(package / "models" / "stray.py").as_posix()]  # removed
+    assert not (package / "models" / "stray.py").exists()
+    assert model.stat().st_mtime_ns == before
+
+
+def test_an_error_leaves_the_old_tree_untouched(tmp_path: Path) -> None:
+    generate(SNAPSHOTS[:1], tmp_path)
+    before = existing_files(tmp_path)
+    broken = tmp_path / "v42.json"
+    text = (SCHEMAS / "v42.json").read_text(encoding="utf-8")
+    broken.write_text(text[: len(text) // 2], encoding="utf-8")  # truncated
+    shutil.copy(SCHEMAS / "v41.json", tmp_path / "v41.json")
+    status = main(
+        [
+            "generate",
+            "--snapshot",
+            str(tmp_path / "v41.json"),
+            "--snapshot",
+            str(broken),
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    assert status == 2
+    assert existing_files(tmp_path) == {
+        **before,
+        "v41.json": (tmp_path / "v41.json").read_bytes(),
+        "v42.json": broken.read_bytes(),
+    }
+    assert not [p for p in (tmp_path / "dhis2_sdk").iterdir() if p.name.startswith(".")]
+
+
+def test_check_mode_reports_a_stale_tree(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    generate(SNAPSHOTS[:1], tmp_path)
+    args = ["generate", "--check", "--snapshot", str(SNAPSHOTS[0]), "--out", str(tmp_path)]
+    assert main(args) == 0
+    (tmp_path / "dhis2_sdk" / "v41" / "enums.py").write_text("# edited by hand\n")
+    assert main(args) == 1
+    assert f"out of date: {(tmp_path / 'dhis2_sdk' / 'v41').as_posix()}" in capsys.readouterr().out
