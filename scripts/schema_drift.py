@@ -1,0 +1,72 @@
+"""Schema drift: do the pinned snapshots still match the server they describe?
+
+    python scripts/schema_drift.py [v42 ...]
+
+With ``DHIS2_URL`` set (and ``DHIS2_USERNAME``/``DHIS2_PASSWORD`` or ``DHIS2_PAT``), pulls that live
+DHIS2 and compares it with the pinned snapshot of its version (``schemas/vNN.json``): the real
+check, for a server started from the image tag in ``schemas/pins.json`` (see ``compose/``).
+Without it, serves each recorded dump in ``../shared/dhis2/vNN`` over HTTP with the local stand-in
+and checks the pull path end to end. Exit status 1 on drift.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from dhis2_standin.launcher import start_standin  # noqa: E402
+from generator.cli import main as generator_main  # noqa: E402
+from generator.pull import version_key  # noqa: E402
+
+SHARED = Path(os.environ.get("DHIS2_SHARED_DIR", ROOT.parent / "shared" / "dhis2"))
+
+
+def _pinned_versions() -> list[str]:
+    pins = json.loads((ROOT / "schemas" / "pins.json").read_text(encoding="utf-8"))
+    return sorted(pins)
+
+
+def _live(url: str, wanted: list[str]) -> int:
+    auth: tuple[str, str] | None = None
+    headers: dict[str, str] = {}
+    if token := os.environ.get("DHIS2_PAT"):
+        headers["Authorization"] = f"ApiToken {token}"
+    else:
+        auth = (os.environ.get("DHIS2_USERNAME", ""), os.environ.get("DHIS2_PASSWORD", ""))
+    info = httpx.get(f"{url.rstrip('/')}/api/system/info", auth=auth, headers=headers, timeout=60)
+    info.raise_for_status()
+    key = version_key(str(info.json()["version"]))
+    if wanted and key not in wanted:
+        print(f"{url} runs {key}, not one of {wanted}")
+        return 1
+    return generator_main(["drift", "--url", url, "--snapshot", f"schemas/{key}.json"])
+
+
+def _recorded(wanted: list[str]) -> int:
+    status = 0
+    for key in wanted or _pinned_versions():
+        server = start_standin(SHARED / key)
+        try:
+            args = ["drift", "--url", server.base_url, "--username", server.username]
+            args += ["--password", server.password, "--snapshot", f"schemas/{key}.json"]
+            status = max(status, generator_main(args))
+        finally:
+            server.stop()
+    return status
+
+
+def main(argv: list[str]) -> int:
+    os.chdir(ROOT)
+    url = os.environ.get("DHIS2_URL")
+    return _live(url, argv) if url else _recorded(argv)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
