@@ -151,7 +151,8 @@ def test_unique_clash_inside_one_payload(api: httpx.Client) -> None:
     [
         (
             {"dataElementz": []},
-            "Unknown metadata type `dataElementz`: no schema of DHIS2 2.42.4-SNAPSHOT has that plural",
+            "Unknown metadata type `dataElementz`: "
+            "no schema of DHIS2 2.42.4-SNAPSHOT has that plural",
         ),
         ({"dataElements": {"id": "x"}}, "`dataElements` must be a JSON array of objects"),
         ({"dataElements": ["x"]}, "`dataElements[0]` must be a JSON object"),
@@ -218,7 +219,7 @@ def test_preloaded_metadata_and_reset(standin_factory: StandinFactory) -> None:
 
 @pytest.mark.parametrize("name", ["tracker_base_metadata.json", "setup_tracker_metadata.json"])
 def test_recorded_payloads_import_cleanly(api: httpx.Client, name: str) -> None:
-    payload = json.loads((PAYLOADS / name).read_text())
+    payload: JsonObject = json.loads((PAYLOADS / name).read_text())
     response = api.post("/metadata", json=payload)
     assert response.status_code == 200, response.text
     total = sum(len(objects) for objects in payload.values() if isinstance(objects, list))
