@@ -19,9 +19,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import JsonValue
+
 from generator import pull as pull_stage
 from generator.drift import describe_drift
-from generator.errors import EXIT_USAGE, GeneratorError
+from generator.errors import EXIT_USAGE, GeneratorError, SnapshotError
 from generator.format import format_sources
 from generator.normalise import NameOverrides, normalise
 from generator.render import PACKAGE, render_common, render_version, runtime_files
@@ -65,6 +67,7 @@ def render_tree(snapshot_paths: Sequence[Path], overrides: NameOverrides) -> Ren
         except OSError as exc:
             raise GeneratorError(f"{path}: cannot read the snapshot ({exc.strerror})") from None
         snapshot = parse_snapshot(text, source=path.as_posix())
+        _check_digest(path, snapshot.digest, load_json_object(text, source=path.as_posix()))
         version = normalise(snapshot, source=path.as_posix(), overrides=overrides)
         root = f"{PACKAGE}/{version.version_key}"
         if root in version_roots:
@@ -84,6 +87,15 @@ def render_tree(snapshot_paths: Sequence[Path], overrides: NameOverrides) -> Ren
         else:
             packages[owner][path.removeprefix(owner + "/")] = content
     return RenderedTree(singles, packages)
+
+
+def _check_digest(path: Path, recorded: str, raw: dict[str, JsonValue]) -> None:
+    actual = pull_stage.content_digest(raw)
+    if actual != recorded:
+        raise SnapshotError(
+            f"{path}: its content does not match its digest ({recorded} recorded, {actual} "
+            "found): it was edited after pull wrote it. Pull it again, or restore it from git"
+        )
 
 
 def generate(snapshot_paths: Sequence[Path], out: Path, *, check: bool = False) -> WriteReport:

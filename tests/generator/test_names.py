@@ -1,0 +1,121 @@
+"""Names: every DHIS2 name becomes a safe identifier, or ``None`` for the caller to report."""
+
+from __future__ import annotations
+
+import keyword
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from generator import names
+
+
+@pytest.mark.parametrize(
+    ("wire", "python"),
+    [
+        ("displayName", "display_name"),
+        ("dataSetID", "data_set_id"),
+        ("URLPattern", "url_pattern"),
+        ("level1Name", "level1_name"),
+        ("dhis2Url", "dhis2_url"),
+        ("id", "id"),
+        ("type", "type"),
+        ("filter", "filter"),
+        ("from", "from_"),
+        ("class", "class_"),
+        ("schema", "schema_"),
+        ("json", "json_"),
+        ("copy", "copy_"),
+        ("model_config", "model_config_"),
+        ("modelValue", "model_value_"),
+        ("str", "str_"),
+        ("list", "list_"),
+        ("_links", "links"),
+        ("2fa", "n_2fa"),
+        ("a-b c", "a_b_c"),
+        ("Äpfel", "apfel"),
+        ("", None),
+        ("---", None),
+        ("日本", None),
+    ],
+)
+def test_field_names(wire: str, python: str | None) -> None:
+    assert names.field_name(wire) == python
+
+
+def test_every_pydantic_basemodel_attribute_is_reserved() -> None:
+    public = {name for name in dir(BaseModel) if not name.startswith("_")}
+    unsafe = {n for n in public if not n.startswith("model_")} - names.RESERVED_FIELD_NAMES
+    assert unsafe == set()
+
+
+@pytest.mark.parametrize(
+    ("klass", "expected"),
+    [
+        ("org.hisp.dhis.dataelement.DataElement", "DataElement"),
+        ("org.hisp.dhis.program.ProgramStage$Section", "ProgramStageSection"),
+        ("org.hisp.dhis.icon.icon", "Icon"),
+        ("x.Reference", "ReferenceModel"),
+        ("x.Exception", "ExceptionModel"),
+        ("x.None", "NoneModel"),
+        ("x.3D", "N3D"),
+        ("x.$$", None),
+    ],
+)
+def test_class_names(klass: str, expected: str | None) -> None:
+    assert names.class_name(klass) == expected
+
+
+def test_qualified_class_names_take_the_package() -> None:
+    assert names.qualified_class_name("org.x.aggregate.Source") == "AggregateSource"
+
+
+@pytest.mark.parametrize(
+    ("constant", "member"),
+    [
+        ("SUM", "SUM"),
+        ("1A", "V_1A"),
+        ("with space", "with_space"),
+        ("", "EMPTY"),
+        ("class", "class_"),
+        ("title", "title_"),
+        ("name", "name_"),
+        ("_x", "x"),
+        ("***", "VALUE"),
+    ],
+)
+def test_enum_member_names(constant: str, member: str) -> None:
+    assert names.enum_member_name(constant) == member
+
+
+def _safe_identifier(name: str) -> bool:
+    return names.is_identifier(name) and not keyword.iskeyword(name)
+
+
+@given(st.text(max_size=40))
+def test_any_wire_name_gives_a_safe_field_name_or_none(wire: str) -> None:
+    name = names.field_name(wire)
+    if name is not None:
+        assert _safe_identifier(name)
+        assert not name.startswith("_")
+        assert name not in names.RESERVED_FIELD_NAMES
+        assert not name.startswith("model_") or name.endswith("_")
+
+
+@given(st.text(max_size=40))
+def test_any_klass_gives_a_safe_class_name_or_none(klass: str) -> None:
+    name = names.class_name(klass)
+    if name is not None:
+        assert _safe_identifier(name)
+        assert name[0].isupper()
+        assert name not in names.RESERVED_CLASS_NAMES
+        assert _safe_identifier(names.module_name(name))
+
+
+@given(st.text(max_size=40))
+def test_any_constant_gives_a_safe_member_name(constant: str) -> None:
+    member = names.enum_member_name(constant)
+    assert _safe_identifier(member)
+    assert not member.startswith("_")
