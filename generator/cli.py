@@ -41,6 +41,7 @@ class RenderedTree:
 
     single_files: dict[str, bytes]
     packages: dict[str, dict[str, bytes]]  # package dir (relative) -> {relative path: bytes}
+    summaries: tuple[str, ...]  # one line per version, for the user
 
 
 def load_overrides(path: Path) -> NameOverrides:
@@ -61,6 +62,7 @@ def render_tree(snapshot_paths: Sequence[Path], overrides: NameOverrides) -> Ren
     """Parse, normalise, render and format every snapshot (nothing is written)."""
     rendered: dict[str, str] = dict(render_common())
     version_roots: list[str] = []
+    summaries: list[str] = []
     for path in snapshot_paths:
         try:
             text = path.read_bytes()
@@ -74,6 +76,12 @@ def render_tree(snapshot_paths: Sequence[Path], overrides: NameOverrides) -> Ren
             raise GeneratorError(f"{path}: a second snapshot for {version.version_key}")
         version_roots.append(root)
         rendered.update(render_version(version))
+        summaries.append(
+            f"{version.version_key}: {len(version.models)} models, {len(version.enums)} enums, "
+            f"{version.field_count} fields, {version.untyped_count} typed only as JSON "
+            f"({100 * version.untyped_count / max(version.field_count, 1):.1f} %)"
+        )
+        summaries.extend(f"{version.version_key}: note: {note}" for note in version.notes)
     formatted = {path: text.encode("utf-8") for path, text in format_sources(rendered).items()}
     packages: dict[str, dict[str, bytes]] = {f"{PACKAGE}/runtime": {}}
     for root in version_roots:
@@ -86,7 +94,7 @@ def render_tree(snapshot_paths: Sequence[Path], overrides: NameOverrides) -> Ren
             singles[path] = content
         else:
             packages[owner][path.removeprefix(owner + "/")] = content
-    return RenderedTree(singles, packages)
+    return RenderedTree(singles, packages, tuple(summaries))
 
 
 def _check_digest(path: Path, recorded: str, raw: dict[str, JsonValue]) -> None:
@@ -102,7 +110,7 @@ def generate(snapshot_paths: Sequence[Path], out: Path, *, check: bool = False) 
     """The whole pipeline into ``out``; with ``check``, only report what would change."""
     overrides = load_overrides(snapshot_paths[0].parent / OVERRIDES_NAME)
     tree = render_tree(snapshot_paths, overrides)
-    report = WriteReport()
+    report = WriteReport(summaries=list(tree.summaries))
     if check:
         for rel, content in tree.single_files.items():
             target = out / rel
@@ -179,6 +187,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
             print(f"out of date: {path}")
         print(f"{len(report.written)} out of date, {len(report.unchanged)} up to date")
         return 1 if report.written else 0
+    for line in report.summaries:
+        print(line)
     print(
         f"generated {', '.join(p.stem for p in snapshots)} into {args.out}: "
         f"{len(report.written)} files written, {len(report.unchanged)} units unchanged "

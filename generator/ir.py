@@ -143,6 +143,16 @@ class VersionIR:
     notes: tuple[str, ...]
 
     @property
+    def field_count(self) -> int:
+        """How many model fields the version has."""
+        return sum(len(model.fields) for model in self.models)
+
+    @property
+    def untyped_count(self) -> int:
+        """Fields typed only as JSON: ``JsonValue``, or a list or dict of it."""
+        return sum(f.type_ref.is_untyped() for model in self.models for f in model.fields)
+
+    @property
     def major_minor(self) -> str:
         """``2.42`` for ``v42``: how DHIS2 names the release line."""
         return f"2.{self.version_key.removeprefix('v')}"

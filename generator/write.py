@@ -31,6 +31,7 @@ class WriteReport:
 
     written: list[str] = field(default_factory=list[str])
     unchanged: list[str] = field(default_factory=list[str])
+    summaries: list[str] = field(default_factory=list[str])
 
     def merge(self, other: WriteReport) -> None:
         """Add another report's entries."""

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -109,3 +110,20 @@ def test_check_mode_reports_a_stale_tree(
     (tmp_path / "dhis2_sdk" / "v41" / "enums.py").write_text("# edited by hand\n")
     assert main(args) == 1
     assert f"out of date: {(tmp_path / 'dhis2_sdk' / 'v41').as_posix()}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_almost_every_field_has_a_real_type(
+    version: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """dhis2w-client 1.33 types 24 % of its v42 fields as ``Any``; we stay under 4 %."""
+    assert (
+        main(["generate", "--snapshot", str(SCHEMAS / f"{version}.json"), "--out", str(tmp_path)])
+        == 0
+    )
+    out = capsys.readouterr().out
+    found = re.search(rf"^{version}: .*, (\d+) fields, (\d+) typed only as JSON", out, re.M)
+    assert found is not None, out
+    fields, untyped = int(found[1]), int(found[2])
+    assert fields > 3000
+    assert untyped / fields < 0.04, found[0]
