@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from .model import Dhis2DateTime as Dhis2DateTime
     from .model import Dhis2Enum as Dhis2Enum
     from .model import Dhis2Model as Dhis2Model
-    from .model import LazyModels as LazyModels
+    from .lazy import LazyModels as LazyModels
     from .model import Reference as Reference
     from .profiles import AuthKind as AuthKind
     from .profiles import Profile as Profile
@@ -95,7 +95,7 @@ _EXPORTS: dict[str, str] = {
     "GeneratedVersion": "versions",
     "InvalidProfileNameError": "errors",
     "JobRef": "tasks",
-    "LazyModels": "model",
+    "LazyModels": "lazy",
     "Me": "system",
     "NoProfileError": "errors",
     "NotConnectedError": "errors",

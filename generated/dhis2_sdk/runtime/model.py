@@ -11,14 +11,11 @@ httpx, so that importing a generated model stays cheap.
 * :class:`Dhis2Enum` — a ``StrEnum`` that keeps a constant a newer server sends instead of
   rejecting the whole object;
 * :class:`Reference`, :class:`Translation`, :class:`AttributeValue`, :class:`Geometry` — shapes
-  DHIS2 sends that ``/api/schemas`` does not describe;
-* :class:`LazyModels` — the ``MODELS`` mapping of a version, importing a model on first use.
+  DHIS2 sends that ``/api/schemas`` does not describe.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Iterator, Mapping
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, ClassVar, cast
@@ -32,7 +29,6 @@ __all__ = [
     "Dhis2Model",
     "Geometry",
     "JsonValue",
-    "LazyModels",
     "Reference",
     "Translation",
     "format_dhis2_datetime",
@@ -66,7 +62,9 @@ class Dhis2Enum(StrEnum):
         pseudo = str.__new__(cls, value)
         pseudo._name_ = value
         pseudo._value_ = value
-        return pseudo
+        # Cached like Flag's pseudo-members: the same unknown value gives the same object.
+        cls._value2member_map_.setdefault(value, pseudo)
+        return cast("Dhis2Enum", cls._value2member_map_[value])
 
 
 class Dhis2Model(BaseModel):
@@ -146,34 +144,3 @@ class Geometry(Dhis2Model):
 
     type: str | None = None
     coordinates: JsonValue = None
-
-
-class LazyModels(Mapping[str, type[Dhis2Model]]):
-    """``MODELS`` of one version: collection key -> model class, imported on first access."""
-
-    def __init__(self, package: str, entries: Mapping[str, tuple[str, str]]) -> None:
-        self._package = package
-        self._entries = dict(entries)
-        self._loaded: dict[str, type[Dhis2Model]] = {}
-
-    def __getitem__(self, key: str) -> type[Dhis2Model]:
-        loaded = self._loaded.get(key)
-        if loaded is not None:
-            return loaded
-        module_name, class_name = self._entries[key]
-        module = importlib.import_module(module_name, self._package)
-        model = cast("type[Dhis2Model]", getattr(module, class_name))
-        self._loaded[key] = model
-        return model
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._entries)
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._entries
-
-    def __repr__(self) -> str:
-        return f"LazyModels({self._package!r}, {len(self._entries)} collections)"
