@@ -101,3 +101,13 @@ def test_data_dir_of_a_version_nobody_generated(
         created = api.post("/dataElements", json={"name": "A", "shortName": "A"})
         assert created.status_code == 201
         assert api.get("/44/dataElements").json()["pager"]["total"] == 1
+
+
+def test_print_credentials(standin: RunningStandin) -> None:
+    args = [*command(DEFAULT_STANDIN_DATA), "--print-credentials"]
+    result = subprocess.run(args, capture_output=True, timeout=30, check=True, text=True)
+    assert result.stdout.splitlines() == [
+        "basic: admin:district",
+        f"pat: {standin.pat}",
+        "oauth2 client: dhis2-sdk-standin:standin-secret (POST /uaa/oauth/token)",
+    ]
