@@ -17,14 +17,9 @@ import pytest
 
 from dhis2_sdk.runtime.model import Dhis2Model
 from tests.paths import VERSIONS
-from tests.recorded import (
-    IMPORT_PAYLOADS,
-    as_object,
-    as_objects,
-    read_json,
-    recorded_metadata_gets,
-)
+from tests.recorded import IMPORT_PAYLOADS, as_object, as_objects, read_json
 from tests.sdk.models_index import models_by_plural
+from tests.sdk.recorded_objects import recorded_get_objects
 
 # Recorded against 2.43-SNAPSHOT builds whose Access/Sharing still had these; 2.43.0's schemas
 # (the v43 snapshot) dropped them. They are kept as extras and sent back, not lost.
@@ -42,50 +37,6 @@ IMPORT_PAYLOAD_UNTYPED_KEYS = frozenset(
 )
 
 
-def _without(
-    obj: dict[str, object], keys: frozenset[str], model: type[Dhis2Model]
-) -> dict[str, object]:
-    """``obj`` without transformed keys, at any depth; each must be a list field of ``model``."""
-    kept: dict[str, object] = {}
-    for key, value in obj.items():
-        if key in keys:
-            annotations = [
-                str(field.annotation)
-                for name, field in model.model_fields.items()
-                if (field.serialization_alias or name) == key
-            ]
-            assert annotations, f"{model.__name__} has no field {key!r}"
-            assert "list[" in annotations[0], f"{model.__name__}.{key} is not a list"
-            continue
-        if isinstance(value, list):
-            items = cast(list[object], value)
-            value = [
-                _without(cast(dict[str, object], item), keys, model)
-                if isinstance(item, dict)
-                else item
-                for item in items
-            ]
-        kept[key] = value
-    return kept
-
-
-def _objects(version: str) -> list[tuple[str, type[Dhis2Model], dict[str, object]]]:
-    by_plural = models_by_plural(version)
-    found: list[tuple[str, type[Dhis2Model], dict[str, object]]] = []
-    for get in recorded_metadata_gets(version):
-        model = by_plural.get(get.plural)
-        if model is None:
-            continue
-        body = as_object(read_json(get.body_file), get.label)
-        items: object = body.get(get.plural)
-        objects = [body] if items is None else None
-        if objects is None:
-            objects = as_objects(items, get.label)
-        transformed = get.transformed_fields
-        found.extend((get.label, model, _without(obj, transformed, model)) for obj in objects)
-    return found
-
-
 def _untyped_keys(instance: Dhis2Model) -> set[str]:
     """Wire keys that landed in ``model_extra`` anywhere in the tree (should be none)."""
     keys = set(instance.model_extra or {})
@@ -100,7 +51,7 @@ def _untyped_keys(instance: Dhis2Model) -> set[str]:
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_recorded_objects_round_trip_through_typed_models(version: str) -> None:
-    objects = _objects(version)
+    objects = recorded_get_objects(version)
     assert len(objects) > 300, f"{version}: too few recorded objects found: {len(objects)}"
     failures: list[str] = []
     for label, model, obj in objects:
