@@ -107,6 +107,10 @@ def _page_link(request: Request) -> Callable[[int], str]:
     return link
 
 
+class NoEndpointError(LookupError):
+    """``/api/{plural}`` for a plural that is no metadata collection."""
+
+
 class Api:
     """Route handlers bound to one stand-in's state."""
 
@@ -125,7 +129,7 @@ class Api:
 
         return resolve
 
-    def _no_endpoint(self, request: Request) -> Response:
+    def no_endpoint_response(self, request: Request) -> Response:
         """404, or 405 when a fixed route (like ``/api/system/info``) has the path."""
         for route in self._fixed:
             match, _ = route.matches(request.scope)
@@ -133,9 +137,12 @@ class Api:
                 return method_not_allowed(request)
         return no_endpoint(request)
 
-    def _collection(self, request: Request) -> str | None:
+    def _collection(self, request: Request) -> str:
+        """The metadata collection a ``/api/{plural}`` request names (else NoEndpointError)."""
         plural = request.path_params["plural"]
-        return plural if plural in self.state.data.metadata_plurals else None
+        if plural not in self.state.data.metadata_plurals:
+            raise NoEndpointError(plural)
+        return plural
 
     # ------------------------------------------------------------------ system
 
@@ -176,8 +183,6 @@ class Api:
 
     async def list_objects(self, request: Request) -> Response:
         plural = self._collection(request)
-        if plural is None:
-            return self._no_endpoint(request)
         params = request.query_params
         fields = parse_fields(_joined(request, "fields") or DEFAULT_LIST_FIELDS)
         filters = [parse_filter(text) for text in params.getlist("filter")]
@@ -200,8 +205,6 @@ class Api:
 
     async def get_object(self, request: Request) -> Response:
         plural = self._collection(request)
-        if plural is None:
-            return self._no_endpoint(request)
         uid = request.path_params["uid"]
         obj = self.state.store.get(plural, uid)
         if obj is None:
@@ -212,8 +215,6 @@ class Api:
 
     async def create_object(self, request: Request) -> Response:
         plural = self._collection(request)
-        if plural is None:
-            return self._no_endpoint(request)
         obj = parse_object(await request.body())
         schema = self.state.store.schema(plural)
         raw_id = obj.get("id")
@@ -231,8 +232,6 @@ class Api:
 
     async def replace_object(self, request: Request) -> Response:
         plural = self._collection(request)
-        if plural is None:
-            return self._no_endpoint(request)
         uid = request.path_params["uid"]
         schema = self.state.store.schema(plural)
         if self.state.store.get(plural, uid) is None:
@@ -242,8 +241,6 @@ class Api:
 
     async def patch_object(self, request: Request) -> Response:
         plural = self._collection(request)
-        if plural is None:
-            return self._no_endpoint(request)
         uid = request.path_params["uid"]
         schema = self.state.store.schema(plural)
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -274,8 +271,6 @@ class Api:
 
     async def delete_object(self, request: Request) -> Response:
         plural = self._collection(request)
-        if plural is None:
-            return self._no_endpoint(request)
         uid = request.path_params["uid"]
         schema = self.state.store.schema(plural)
         if not self.state.store.delete(plural, uid):

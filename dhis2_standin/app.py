@@ -15,7 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from dhis2_standin.api import Api, method_not_allowed, no_endpoint
+from dhis2_standin.api import Api, NoEndpointError, method_not_allowed, no_endpoint
 from dhis2_standin.auth import AuthError, OAuthError
 from dhis2_standin.control import Control
 from dhis2_standin.faults import FaultMiddleware
@@ -126,16 +126,22 @@ async def _server_error(request: Request, exc: Exception) -> Response:
 def build_app(state: StandinState) -> ASGIApp:
     """The complete ASGI application for ``state``."""
     token = _token_endpoint(state)
+    api = Api(state)
+
+    async def no_collection(request: Request, exc: Exception) -> Response:
+        return api.no_endpoint_response(request)
+
     routes = [
         Route("/uaa/oauth/token", token, methods=["POST"]),
         Route("/oauth2/token", token, methods=["POST"]),
         *Control(state).routes(),
-        *Api(state).routes(),
+        *api.routes(),
     ]
     starlette = Starlette(
         routes=routes,
         exception_handlers={
             HTTPException: _http_error,
+            NoEndpointError: no_collection,
             QueryError: _bad_request,
             JsonError: _bad_request,
             ImportRequestError: _bad_request,
