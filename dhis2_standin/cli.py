@@ -27,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
         description="A stand-in DHIS2 server for tests (a test double, not a DHIS2).",
     )
     parser.add_argument(
-        "--data", type=Path, required=True, help="dir with system-info.json and schemas.json"
+        "--data", type=Path, help="dir with system-info.json and schemas.json (required to serve)"
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (the default)")
@@ -67,10 +67,13 @@ def credentials_text() -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the stand-in; return the exit status."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     if args.print_credentials:
         print(credentials_text())
         return 0
+    if args.data is None:
+        parser.error("--data is required to serve")
     try:
         faults = tuple(Fault.parse(spec) for spec in args.fault)
         settings = StandinSettings(
