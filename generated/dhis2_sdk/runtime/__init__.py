@@ -42,10 +42,10 @@ if TYPE_CHECKING:
     from .errors import UnsupportedVersionError as UnsupportedVersionError
     from .errors import WebMessage as WebMessage
     from .errors import error_from_response as error_from_response
+    from .lazy import LazyModels as LazyModels
     from .model import Dhis2DateTime as Dhis2DateTime
     from .model import Dhis2Enum as Dhis2Enum
     from .model import Dhis2Model as Dhis2Model
-    from .lazy import LazyModels as LazyModels
     from .model import Reference as Reference
     from .profiles import AuthKind as AuthKind
     from .profiles import Profile as Profile

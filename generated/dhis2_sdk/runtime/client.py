@@ -92,6 +92,8 @@ class Dhis2Client:
     ``RetryPolicy()`` (pass ``RetryPolicy(max_attempts=1)`` for none), ``http_limits`` to
     ``DEFAULT_LIMITS``; ``rate_limit`` caps requests per second. ``transport`` replaces the
     network (an ``httpx.MockTransport`` in tests); retries and rate limit still wrap it.
+    ``headers`` are sent with every request. Requests beyond ``http_limits.max_connections``
+    wait for a free slot without a pool timeout: the pool size is the concurrency limit.
     """
 
     PINNED_VERSION: ClassVar[str | None] = None
