@@ -9,6 +9,7 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
+
 from dhis2_sdk import (
     AuthenticationError,
     BasicAuth,
@@ -18,7 +19,6 @@ from dhis2_sdk import (
     PatAuth,
     RetryPolicy,
 )
-
 from tests.runtime.conftest import MockDhis2
 
 pytestmark = pytest.mark.anyio

@@ -7,6 +7,8 @@ import json
 
 import httpx
 import pytest
+from pydantic import BaseModel
+
 from dhis2_sdk import (
     Dhis2Client,
     Dhis2TimeoutError,
@@ -20,8 +22,6 @@ from dhis2_sdk import (
     v42,
 )
 from dhis2_sdk.v42 import Dhis2Client as V42Client
-from pydantic import BaseModel
-
 from tests.runtime.conftest import MockDhis2
 
 pytestmark = pytest.mark.anyio

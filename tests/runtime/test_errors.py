@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from dhis2_sdk import (
     AuthenticationError,
     BadRequestError,
@@ -18,7 +19,6 @@ from dhis2_sdk import (
     ServerError,
     error_from_response,
 )
-
 from tests.paths import SHARED_DHIS2
 
 RECORDED = SHARED_DHIS2 / "v42" / "fixtures" / "recorded-network" / "scheduler-app"

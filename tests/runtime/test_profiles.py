@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from pydantic import SecretStr, ValidationError
+
 from dhis2_sdk import (
     BasicAuth,
     InvalidProfileNameError,
@@ -14,8 +16,6 @@ from dhis2_sdk import (
     profile_from_env_raw,
     validate_profile_name,
 )
-from pydantic import SecretStr, ValidationError
-
 from tests.runtime.conftest import MockDhis2
 
 pytestmark = pytest.mark.anyio

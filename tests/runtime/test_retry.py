@@ -6,6 +6,7 @@ import email.utils
 
 import httpx
 import pytest
+
 from dhis2_sdk import RetryPolicy, RetryTransport
 from dhis2_sdk.runtime.retry import parse_retry_after
 
@@ -197,3 +198,18 @@ def test_policy_validates() -> None:
     with pytest.raises(ValueError, match="max_attempts must be >= 1"):
         RetryPolicy(max_attempts=0)
     assert RetryPolicy(retry_statuses=frozenset({503})).retry_statuses == frozenset({503})
+
+
+async def test_retry_log_names_the_request_but_not_its_credentials(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sleeps = Sleeps()
+    script = Script(503)
+    caplog.set_level("INFO", logger="dhis2_sdk.retry")
+    async with make_client(script, policy(sleeps)) as client:
+        headers = {"Authorization": "ApiToken d2pat_s3cr3tT0k3n"}
+        assert (await client.get("/api/me", headers=headers)).status_code == 200
+    assert caplog.messages == [
+        "retrying GET http://dhis2.test/api/me in 0.50s (attempt 1 of 3 failed: HTTP 503)"
+    ]
+    assert "s3cr3t" not in caplog.text

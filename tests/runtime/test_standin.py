@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
+
 from dhis2_sdk import (
     AuthenticationError,
     BasicAuth,
@@ -33,7 +34,6 @@ from dhis2_sdk import (
     UnsupportedVersionError,
 )
 from dhis2_sdk.v42 import Dhis2Client as V42Client
-
 from dhis2_standin.faults import Fault
 from dhis2_standin.launcher import RunningStandin
 from tests.conftest import StandinFactory

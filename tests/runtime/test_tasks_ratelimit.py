@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+
 from dhis2_sdk import (
     Dhis2Client,
     JobRef,
@@ -14,7 +15,6 @@ from dhis2_sdk import (
     TokenBucket,
 )
 from dhis2_sdk.runtime.tasks import job_ref_from_response
-
 from tests.runtime.conftest import MockDhis2
 
 pytestmark = pytest.mark.anyio

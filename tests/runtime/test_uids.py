@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import string
 
-from dhis2_sdk import UID_RE, generate_uid, generate_uids, is_valid_uid
 from hypothesis import given
 from hypothesis import strategies as st
+
+from dhis2_sdk import UID_RE, generate_uid, generate_uids, is_valid_uid
 
 ALPHABET = string.ascii_letters + string.digits
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+
 from dhis2_sdk import UnsupportedVersionError, available_versions, load_version, parse_version
 from dhis2_sdk.runtime.versions import normalize_version_key, select_version
-
 from tests.paths import SHARED_DHIS2, VERSIONS
 
 AVAILABLE = ("v41", "v42", "v43")
