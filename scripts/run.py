@@ -44,9 +44,26 @@ def _ensure_tools() -> None:
     marker.write_text("\n".join(PINS))
 
 
+def _pyenv_versions() -> str | None:
+    """On pyenv machines only the global version's shims resolve; expose every 3.11+ CPython so
+    that nox finds 3.13 for the tests as well. None where pyenv is not in use."""
+    try:
+        listed = subprocess.run(
+            ["pyenv", "versions", "--bare"], capture_output=True, text=True, check=True
+        ).stdout.split()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    wanted = [v for v in listed if v.count(".") == 2 and v.split(".")[0] == "3"]
+    wanted = [v for v in wanted if int(v.split(".")[1]) >= 11]
+    return ":".join(sorted(wanted, key=lambda v: tuple(int(p) for p in v.split(".")))) or None
+
+
 def main() -> int:
     _ensure_tools()
     env = {**os.environ, "PATH": f"{_bin('python').parent}{os.pathsep}{os.environ['PATH']}"}
+    versions = _pyenv_versions()
+    if versions and "PYENV_VERSION" not in env:
+        env["PYENV_VERSION"] = versions
     nox = subprocess.run([str(_bin("nox")), *sys.argv[1:]], cwd=ROOT, env=env, check=False)
     return nox.returncode
 
