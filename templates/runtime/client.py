@@ -31,6 +31,7 @@ from .errors import (
     NotConnectedError,
     error_from_response,
 )
+from .model import Dhis2Model
 from .ratelimit import RateLimitTransport, TokenBucket
 from .retry import RetryPolicy, RetryTransport
 from .streaming import ResponseStream
@@ -226,7 +227,7 @@ class Dhis2Client:
         return self._http is not None
 
     @property
-    def models(self) -> Mapping[str, type[BaseModel]]:
+    def models(self) -> Mapping[str, type[Dhis2Model]]:
         """The loaded version's ``MODELS`` (schema name → model class), after ``connect()``."""
         return self.generated_version.models
 

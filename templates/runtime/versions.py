@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import cast
 
-from pydantic import BaseModel
-
 from .errors import UnsupportedVersionError
+from .model import Dhis2Model
 
 __all__ = [
     "DhisVersion",
@@ -128,7 +127,7 @@ class GeneratedVersion:
 
     key: str
     raw_version: str
-    models: Mapping[str, type[BaseModel]]
+    models: Mapping[str, type[Dhis2Model]]
     module: ModuleType
 
 
@@ -157,7 +156,7 @@ def load_version(key: str, package: str | None = None) -> GeneratedVersion:
     return GeneratedVersion(
         key=key,
         raw_version=raw_version,
-        models=cast(Mapping[str, type[BaseModel]], models),
+        models=cast(Mapping[str, type[Dhis2Model]], models),
         module=module,
     )
 
