@@ -75,7 +75,7 @@ class Dhis2Model(BaseModel):
     :meth:`to_write_payload`.
     """
 
-    model_config = ConfigDict(
+    model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
         validate_by_name=True,
         validate_by_alias=True,
