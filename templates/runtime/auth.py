@@ -136,7 +136,7 @@ class OAuth2Auth(Dhis2Auth):
         self._expires_at: float | None = None
         self._generation = 0
         self._lock = asyncio.Lock()
-        self.refresh_count = 0
+        self.refresh_count: int = 0
         """How many times a token was fetched from the token endpoint (for monitoring)."""
 
     def bind(self, base_url: httpx.URL) -> None:

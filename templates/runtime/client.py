@@ -126,10 +126,10 @@ class Dhis2Client:
                 "pass auth=BasicAuth(username, password) or auth=PatAuth(token) instead."
             )
         self.base_url = url
-        self.auth = resolve_auth(auth)
+        self.auth: httpx.Auth | None = resolve_auth(auth)
         if isinstance(self.auth, Dhis2Auth):
             self.auth.bind(url)
-        self.timeout = httpx.Timeout(timeout, connect=connect_timeout)
+        self.timeout: httpx.Timeout = httpx.Timeout(timeout, connect=connect_timeout)
         self.allow_version_fallback = allow_version_fallback
         pinned = self.PINNED_VERSION
         if version is not None:
@@ -140,9 +140,9 @@ class Dhis2Client:
                     f"dhis2_sdk.{wanted}.Dhis2Client or the untyped dhis2_sdk.Dhis2Client."
                 )
             pinned = wanted
-        self.pinned_version = None if pinned is None else normalize_version_key(pinned)
-        self.retry_policy = retry_policy if retry_policy is not None else RetryPolicy()
-        self.http_limits = http_limits if http_limits is not None else DEFAULT_LIMITS
+        self.pinned_version: str | None = None if pinned is None else normalize_version_key(pinned)
+        self.retry_policy: RetryPolicy = retry_policy if retry_policy is not None else RetryPolicy()
+        self.http_limits: httpx.Limits = http_limits if http_limits is not None else DEFAULT_LIMITS
         self.rate_limit = rate_limit
         self._transport = transport
         self._headers = {"User-Agent": _USER_AGENT, "Accept": "application/json", **(headers or {})}

@@ -12,7 +12,7 @@ import os
 import re
 from collections.abc import AsyncGenerator, Mapping
 from contextlib import asynccontextmanager
-from typing import Literal, Self
+from typing import ClassVar, Literal, Self
 
 import httpx
 from pydantic import BaseModel, ConfigDict, SecretStr, field_validator, model_validator
@@ -51,7 +51,7 @@ def validate_profile_name(name: str) -> str:
 class Profile(BaseModel):
     """How to reach one DHIS2 server: URL, auth kind, credentials and an optional version pin."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     name: str | None = None
     base_url: str

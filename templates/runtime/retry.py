@@ -33,7 +33,7 @@ import httpx
 
 __all__ = ["IDEMPOTENT_METHODS", "RetryPolicy", "RetryTransport", "parse_retry_after"]
 
-logger = logging.getLogger("dhis2_sdk.retry")
+logger: logging.Logger = logging.getLogger("dhis2_sdk.retry")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 
@@ -124,7 +124,7 @@ class RetryTransport(httpx.AsyncBaseTransport):
         rng: Callable[[], float] = random.random,
     ) -> None:
         self.transport = transport
-        self.policy = policy or RetryPolicy()
+        self.policy: RetryPolicy = policy or RetryPolicy()
         self._clock = clock
         self._rng = rng
 

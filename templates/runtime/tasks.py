@@ -13,7 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from pydantic import BaseModel, ConfigDict, JsonValue, TypeAdapter
 
@@ -28,7 +28,7 @@ __all__ = ["JobRef", "TaskNotification", "TasksApi"]
 class TaskNotification(BaseModel):
     """One progress notification of a DHIS2 job."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="allow")
 
     id: str | None = None
     uid: str | None = None

@@ -33,7 +33,7 @@ class TokenBucket:
         if rate <= 0:
             raise ValueError(f"rate_limit must be a positive number of requests/s, got {rate}")
         self.rate = rate
-        self.burst = burst if burst is not None else max(1.0, rate)
+        self.burst: float = burst if burst is not None else max(1.0, rate)
         if self.burst < 1:
             raise ValueError(f"burst must be >= 1, got {self.burst}")
         self._clock = clock

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
@@ -24,7 +24,9 @@ __all__ = ["IdObject", "Me", "SystemApi", "SystemInfo"]
 class _Dhis2Payload(BaseModel):
     """camelCase on the wire, snake_case in Python, unknown fields kept."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True, alias_generator=to_camel)
+    model_config: ClassVar[ConfigDict] = ConfigDict(
+        extra="allow", populate_by_name=True, alias_generator=to_camel
+    )
 
 
 class SystemInfo(_Dhis2Payload):
