@@ -23,6 +23,7 @@ import json
 import platform
 import re
 import shutil
+import subprocess
 import sys
 import sysconfig
 import tempfile
@@ -536,10 +537,14 @@ def python_version(python: str) -> str:
 def download_dhis2w(python: str, tmp: Path) -> tuple[Path | None, str]:
     """``pip download --no-deps dhis2w-client`` with ``python``: the file, or why not."""
     dest = Path(tempfile.mkdtemp(prefix="dhis2w-", dir=tmp))
-    command = [python, "-m", "pip", "download", "--no-deps", "-q", "-d", str(dest), DHIS2W]
-    done = run_timed(command, timeout=300)
-    files = sorted(dest.iterdir())
+    command = [python, "-m", "pip", "download", "--no-deps", "-q", "--timeout", "20"]
+    command += ["--retries", "1", "-d", str(dest), DHIS2W]
     version = python_version(python)
+    try:
+        done = run_timed(command, timeout=120)
+    except subprocess.TimeoutExpired:
+        return None, f"{DHIS2W}: the package index did not answer within 120 s; skipped"
+    files = sorted(dest.iterdir())
     if done.returncode == 0 and files:
         return files[0], f"{DHIS2W}: {files[0].name} installs with Python {version}"
     requires = sorted(
@@ -551,7 +556,10 @@ def download_dhis2w(python: str, tmp: Path) -> tuple[Path | None, str]:
             f"Python {' or '.join(requires)}, this is {version}); skipped. "
             f"--compare-python PATH tries another interpreter"
         )
-    return None, f"{DHIS2W}: not installable here (not on the package index); skipped"
+    if "No matching distribution" in done.stderr:
+        return None, f"{DHIS2W}: not installable here (not on the package index); skipped"
+    last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+    return None, f"{DHIS2W}: pip download failed ({last}); skipped"
 
 
 def bench_dhis2w(python: str, wheel: Path, tmp: Path, runs: int, caches: BytecodeCaches) -> None:
