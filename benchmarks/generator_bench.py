@@ -201,10 +201,10 @@ def bench_generation_in_process(tmp: Path, runs: int) -> dict[str, float]:
     return {"with_ruff": total, "without_ruff": median(without)}
 
 
-def generate_command(out: Path, *extra: str) -> list[str]:
+def generate_command(out: Path) -> list[str]:
     """``python -m generator generate --snapshot ... --out out``."""
     snapshots = [arg for path in SNAPSHOTS for arg in ("--snapshot", str(path))]
-    return [sys.executable, "-m", "generator", "generate", *snapshots, "--out", str(out), *extra]
+    return [sys.executable, "-m", "generator", "generate", *snapshots, "--out", str(out)]
 
 
 def timed_runs(command: Sequence[str], env: Mapping[str, str], runs: int) -> list[float]:
