@@ -62,8 +62,12 @@ def main() -> int:
     _ensure_tools()
     env = {**os.environ, "PATH": f"{_bin('python').parent}{os.pathsep}{os.environ['PATH']}"}
     versions = _pyenv_versions()
-    if versions and "PYENV_VERSION" not in env:
-        env["PYENV_VERSION"] = versions
+    if versions:
+        # pyenv's shim already set PYENV_VERSION to the one version that runs this script.
+        current = [v for v in env.get("PYENV_VERSION", "").split(":") if v]
+        env["PYENV_VERSION"] = ":".join(
+            current + [v for v in versions.split(":") if v not in current]
+        )
     nox = subprocess.run([str(_bin("nox")), *sys.argv[1:]], cwd=ROOT, env=env, check=False)
     return nox.returncode
 

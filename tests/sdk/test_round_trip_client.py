@@ -14,7 +14,6 @@ from tests.conftest import StandinFactory
 from tests.paths import SHARED_DHIS2
 from tests.recorded import IMPORT_PAYLOADS
 
-
 FUTURE = {"futureSetting": {"enabled": True, "levels": [1, 2]}, "futureFlag": "on"}
 
 
