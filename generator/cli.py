@@ -22,6 +22,7 @@ from pathlib import Path
 from pydantic import JsonValue
 
 from generator import pull as pull_stage
+from generator import stamp
 from generator.drift import describe_drift
 from generator.errors import EXIT_USAGE, GeneratorError, SnapshotError
 from generator.format import format_sources
@@ -107,9 +108,23 @@ def _check_digest(path: Path, recorded: str, raw: dict[str, JsonValue]) -> None:
 
 
 def generate(snapshot_paths: Sequence[Path], out: Path, *, check: bool = False) -> WriteReport:
-    """The whole pipeline into ``out``; with ``check``, only report what would change."""
-    overrides = load_overrides(snapshot_paths[0].parent / OVERRIDES_NAME)
-    tree = render_tree(snapshot_paths, overrides)
+    """The whole pipeline into ``out``; with ``check``, only report what would change.
+
+    When the stamp beside ``out`` shows the same inputs and untouched outputs, nothing is
+    rendered at all (a no-op regeneration costs a few file reads).
+    """
+    overrides_path = snapshot_paths[0].parent / OVERRIDES_NAME
+    key = stamp.stamp_key(snapshot_paths)
+    inputs = stamp.input_fingerprint(snapshot_paths, overrides_path)
+    record = stamp.load_record(out, key)
+    if (
+        not check
+        and record is not None
+        and record.inputs == inputs
+        and stamp.output_fingerprint(out, record.units) == record.outputs
+    ):
+        return WriteReport(unchanged=list(record.units), summaries=list(record.summaries))
+    tree = render_tree(snapshot_paths, load_overrides(overrides_path))
     report = WriteReport(summaries=list(tree.summaries))
     if check:
         for rel, content in tree.single_files.items():
@@ -124,6 +139,9 @@ def generate(snapshot_paths: Sequence[Path], out: Path, *, check: bool = False) 
         report.merge(write_package(out / rel, files))
     for rel, content in sorted(tree.single_files.items()):
         report.merge(write_file(out / rel, content))
+    units = tuple(sorted([*tree.packages, *tree.single_files]))
+    outputs = stamp.output_fingerprint(out, units)
+    stamp.save_record(out, key, stamp.StampRecord(inputs, outputs, units, tree.summaries))
     return report
 
 

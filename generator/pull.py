@@ -19,15 +19,17 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit, urlunsplit
 
-import httpx
 from pydantic import JsonValue
 
 from generator.collection_keys import DerivedKey, fill_collection_keys, load_corrections
 from generator.errors import PullError, SnapshotError
 from generator.spec import SNAPSHOT_FORMAT, load_json_object, parse_schemas
+
+if TYPE_CHECKING:  # httpx loads only when a live server is pulled: ``generate`` never needs it
+    import httpx
 
 SCHEMA_KEYS = frozenset(
     {"apiEndpoint", "displayName", "klass", "metadata", "name", "persisted", "plural", "singular"}
@@ -74,6 +76,8 @@ class Credentials:
 
     def basic(self) -> httpx.BasicAuth | None:
         """httpx Basic auth, when a username and password were given."""
+        import httpx
+
         if self.username is not None and self.password is not None:
             return httpx.BasicAuth(self.username, self.password)
         return None
@@ -157,6 +161,8 @@ def read_dump_dir(directory: Path) -> Dump:
 
 def fetch_dump(url: str, credentials: Credentials, *, attempts: int = 4) -> Dump:
     """GET ``/api/system/info`` and ``/api/schemas`` from a live DHIS2, retrying faults."""
+    import httpx
+
     base = url.rstrip("/")
     timeout = httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT)
     transport = httpx.HTTPTransport(retries=2)  # connection-level retries
@@ -173,6 +179,8 @@ def fetch_dump(url: str, credentials: Credentials, *, attempts: int = 4) -> Dump
 
 
 def _get_json(client: httpx.Client, url: str, attempts: int) -> dict[str, JsonValue]:
+    import httpx
+
     shown = public_source(url)
     for attempt in range(1, attempts + 1):
         try:

@@ -16,6 +16,7 @@ import pytest
 
 from generator.cli import REPO_SCHEMAS, generate, main
 from generator.pull import build_snapshot, read_dump_dir
+from generator.stamp import STAMP_NAME
 from generator.write import existing_files
 from tests.paths import GENERATED, SCHEMAS, SHARED_DHIS2, VERSIONS
 
@@ -127,3 +128,25 @@ def test_almost_every_field_has_a_real_type(
     fields, untyped = int(found[1]), int(found[2])
     assert fields > 3000
     assert untyped / fields < 0.04, found[0]
+
+
+def test_a_no_op_run_renders_nothing_but_an_input_change_does(tmp_path: Path) -> None:
+    snapshot = tmp_path / "v41.json"
+    shutil.copy(SCHEMAS / "v41.json", snapshot)
+    out = tmp_path / "out"
+    first = generate([snapshot], out)
+    assert first.summaries[0].startswith("v41: 125 models")
+    assert (out / STAMP_NAME).is_file()
+    again = generate([snapshot], out)
+    assert again.written == []
+    assert again.summaries == first.summaries  # told from the stamp: nothing was rendered
+
+    overrides = {
+        "fields": {"org.hisp.dhis.dataelement.DataElement": {"zeroIsSignificant": "zero_ok"}}
+    }
+    (tmp_path / "name-overrides.json").write_text(json.dumps(overrides), encoding="utf-8")
+    renamed = generate([snapshot], out)
+    module = out / "dhis2_sdk" / "v41" / "models" / "data_element.py"
+    schema = out / "dhis2_sdk" / "v41" / "schema.json"  # carries x-python-name
+    assert sorted(renamed.written) == [module.as_posix(), schema.as_posix()]
+    assert "    zero_ok: bool | None = Field(" in module.read_text(encoding="utf-8")
