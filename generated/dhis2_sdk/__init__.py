@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from .runtime import NotFoundError as NotFoundError
     from .runtime import OAuth2Auth as OAuth2Auth
     from .runtime import OAuth2FlowError as OAuth2FlowError
+    from .runtime import Page as Page
+    from .runtime import Pager as Pager
     from .runtime import Params as Params
     from .runtime import PatAuth as PatAuth
     from .runtime import PermissionDeniedError as PermissionDeniedError
@@ -102,6 +104,8 @@ __all__ = [
     "NotFoundError",
     "OAuth2Auth",
     "OAuth2FlowError",
+    "Page",
+    "Pager",
     "Params",
     "PatAuth",
     "PermissionDeniedError",

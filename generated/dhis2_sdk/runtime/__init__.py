@@ -47,6 +47,8 @@ if TYPE_CHECKING:
     from .model import Dhis2Enum as Dhis2Enum
     from .model import Dhis2Model as Dhis2Model
     from .model import Reference as Reference
+    from .paging import Page as Page
+    from .paging import Pager as Pager
     from .profiles import AuthKind as AuthKind
     from .profiles import Profile as Profile
     from .profiles import open_client as open_client
@@ -109,6 +111,8 @@ _EXPORTS: dict[str, str] = {
     "RateLimitError": "errors",
     "RateLimitTransport": "ratelimit",
     "Reference": "model",
+    "Page": "paging",
+    "Pager": "paging",
     "ResponseStream": "streaming",
     "RetryPolicy": "retry",
     "RetryTransport": "retry",
@@ -165,6 +169,8 @@ __all__ = [
     "NotFoundError",
     "OAuth2Auth",
     "OAuth2FlowError",
+    "Page",
+    "Pager",
     "Params",
     "PatAuth",
     "PermissionDeniedError",

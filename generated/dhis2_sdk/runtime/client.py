@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json as jsonlib
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, ClassVar, Self, TypeVar, cast
 
@@ -32,6 +32,7 @@ from .errors import (
     error_from_response,
 )
 from .model import Dhis2Model
+from .paging import Page, page_type
 from .ratelimit import RateLimitTransport, TokenBucket
 from .retry import RetryPolicy, RetryTransport
 from .streaming import ResponseStream
@@ -50,6 +51,7 @@ from .versions import (
 __all__ = ["DEFAULT_LIMITS", "Dhis2Client", "Params"]
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+ItemT = TypeVar("ItemT", bound=Dhis2Model)
 
 _Primitive = str | int | float | bool | None
 Params = Mapping[str, _Primitive | Sequence[_Primitive]]
@@ -319,6 +321,37 @@ class Dhis2Client:
         """GET ``path`` and validate the JSON body as ``model`` (straight from bytes)."""
         response = await self.request("GET", path, params=params)
         return model.model_validate_json(response.content)
+
+    async def get_page(
+        self, path: str, *, model: type[ItemT], params: Params | None = None
+    ) -> Page[ItemT]:
+        """GET one page of a collection (``/api/dataElements``) as typed ``items`` and ``pager``,
+        validated from the response bytes in one pass."""
+        response = await self.request("GET", path, params=params)
+        return page_type(model).model_validate_json(response.content)
+
+    async def iterate(
+        self,
+        path: str,
+        *,
+        model: type[ItemT],
+        params: Params | None = None,
+        page_size: int = 50,
+    ) -> AsyncIterator[ItemT]:
+        """Every object of a collection, fetched page by page (``page``/``pageSize``)."""
+        number = 1
+        while True:
+            query: dict[str, _Primitive | Sequence[_Primitive]] = {
+                **(params or {}),
+                "page": number,
+                "pageSize": page_size,
+            }
+            page = await self.get_page(path, model=model, params=query)
+            for item in page.items:
+                yield item
+            if not page.has_next:
+                return
+            number += 1
 
     async def get_raw(self, path: str, *, params: Params | None = None) -> dict[str, Any]:
         """GET ``path``; return the JSON body as a dict (any other root as ``{"data": …}``)."""
