@@ -108,9 +108,18 @@ def schema_drift(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Benchmarks: generation, import, validation and client throughput, as ratios."""
+    """Benchmarks: generation, import, validation and client throughput, as ratios.
+
+    ``nox -s bench`` runs every benchmarks/*.py with its defaults; ``nox -s bench --
+    generator_bench.py --no-pyright`` runs one script with its own options.
+    """
     _install(session)
     env = {"PYTHONPATH": os.pathsep.join([str(ROOT / "generated"), str(ROOT)])}
-    for script in sorted((ROOT / "benchmarks").glob("*.py")):
-        if not script.name.startswith("_"):
-            session.run("python", str(script), *session.posargs, env=env)
+    scripts = sorted(p for p in (ROOT / "benchmarks").glob("*.py") if not p.name.startswith("_"))
+    if session.posargs:
+        session.run(
+            "python", str(ROOT / "benchmarks" / session.posargs[0]), *session.posargs[1:], env=env
+        )
+        return
+    for script in scripts:
+        session.run("python", str(script), env=env)
