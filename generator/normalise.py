@@ -198,12 +198,16 @@ def _collect_enums(
     ]
 
 
+def is_list(prop: RawProperty) -> bool:
+    """A list-valued property: ``COLLECTION``, or (CategoryDimension.items and the like) a
+    ``REFERENCE`` that DHIS2 flags ``collection: true`` with the item in itemKlass."""
+    return prop.property_type == "COLLECTION" or prop.collection
+
+
 def _enum_klass(prop: RawProperty) -> str | None:
-    if prop.property_type == "CONSTANT":
-        return prop.klass
-    if prop.property_type == "COLLECTION" and prop.item_property_type == "CONSTANT":
-        return prop.item_klass
-    return None
+    if is_list(prop):
+        return prop.item_klass if prop.item_property_type == "CONSTANT" else None
+    return prop.klass if prop.property_type == "CONSTANT" else None
 
 
 def _enum_members(values: Sequence[str]) -> tuple[EnumMemberIR, ...]:
@@ -227,7 +231,7 @@ class _Typer:
         self._enum_names = enum_names
 
     def property_type(self, prop: RawProperty) -> TypeRef:
-        if prop.property_type == "COLLECTION":
+        if is_list(prop):
             if prop.klass == "java.util.Map":
                 return _JSON_OBJECT
             item_type = prop.item_property_type
@@ -305,7 +309,7 @@ def _model_description(schema: RawSchema) -> str:
 
 
 def _wire_name(schema: RawSchema, prop: RawProperty, source: str) -> str:
-    if not prop.collection and prop.property_type != "COLLECTION":
+    if not is_list(prop):
         return prop.name
     if prop.collection_name:
         return prop.collection_name
@@ -380,10 +384,11 @@ def _fields(
 
 
 def _field_description(prop: RawProperty) -> str | None:
-    klass = prop.item_klass if prop.property_type == "COLLECTION" else prop.klass
-    kind = prop.item_property_type if prop.property_type == "COLLECTION" else prop.property_type
+    listed = is_list(prop)
+    klass = prop.item_klass if listed else prop.klass
+    kind = prop.item_property_type if listed else prop.property_type
     if kind in ("REFERENCE", "COMPLEX") and klass:
-        what = "References to" if prop.property_type == "COLLECTION" else "Reference to"
+        what = "References to" if listed else "Reference to"
         if kind == "COMPLEX":
             what = "Embedded"
         return f"{what} ``{klass.rsplit('.', 1)[-1]}``."

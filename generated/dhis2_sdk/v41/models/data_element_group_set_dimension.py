@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from ...runtime.model import Dhis2Model, JsonValue, Reference
+from ...runtime.model import Dhis2Model, Reference
 
 
 class DataElementGroupSetDimension(Dhis2Model):
@@ -26,10 +26,10 @@ class DataElementGroupSetDimension(Dhis2Model):
     )
     """Reference to ``DataElementGroupSet``."""
 
-    data_element_groups: JsonValue | None = Field(
+    data_element_groups: list[Reference] | None = Field(
         default=None,
         validation_alias="dataElementGroups",
         serialization_alias="dataElementGroups",
         json_schema_extra={"x-dhis2-required": True},
     )
-    """Reference to ``List``."""
+    """References to ``DataElementGroup``."""

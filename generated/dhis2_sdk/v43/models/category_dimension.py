@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from ...runtime.model import Dhis2Model, JsonValue, Reference
+from ...runtime.model import Dhis2Model, Reference
 
 
 class CategoryDimension(Dhis2Model):
@@ -24,10 +24,10 @@ class CategoryDimension(Dhis2Model):
     )
     """Reference to ``Category``."""
 
-    category_options: JsonValue | None = Field(
+    category_options: list[Reference] | None = Field(
         default=None,
         validation_alias="categoryOptions",
         serialization_alias="categoryOptions",
         json_schema_extra={"x-dhis2-required": True},
     )
-    """Reference to ``List``."""
+    """References to ``CategoryOption``."""

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from ...runtime.model import Dhis2Model, JsonValue, Reference
+from ...runtime.model import Dhis2Model, Reference
 
 
 class CategoryOptionGroupSetDimension(Dhis2Model):
@@ -26,10 +26,10 @@ class CategoryOptionGroupSetDimension(Dhis2Model):
     )
     """Reference to ``CategoryOptionGroupSet``."""
 
-    category_option_groups: JsonValue | None = Field(
+    category_option_groups: list[Reference] | None = Field(
         default=None,
         validation_alias="categoryOptionGroups",
         serialization_alias="categoryOptionGroups",
         json_schema_extra={"x-dhis2-required": True},
     )
-    """Reference to ``List``."""
+    """References to ``CategoryOptionGroup``."""

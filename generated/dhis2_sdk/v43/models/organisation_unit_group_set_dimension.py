@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from ...runtime.model import Dhis2Model, JsonValue, Reference
+from ...runtime.model import Dhis2Model, Reference
 
 
 class OrganisationUnitGroupSetDimension(Dhis2Model):
@@ -26,10 +26,10 @@ class OrganisationUnitGroupSetDimension(Dhis2Model):
     )
     """Reference to ``OrganisationUnitGroupSet``."""
 
-    organisation_unit_groups: JsonValue | None = Field(
+    organisation_unit_groups: list[Reference] | None = Field(
         default=None,
         validation_alias="organisationUnitGroups",
         serialization_alias="organisationUnitGroups",
         json_schema_extra={"x-dhis2-required": True},
     )
-    """Reference to ``List``."""
+    """References to ``OrganisationUnitGroup``."""
