@@ -28,7 +28,7 @@ from generator.errors import EXIT_USAGE, GeneratorError, SnapshotError
 from generator.format import format_sources
 from generator.normalise import NameOverrides, normalise
 from generator.render import PACKAGE, render_common, render_version, runtime_files
-from generator.spec import load_json_object, parse_snapshot
+from generator.spec import load_json_object, parse_snapshot, validate_snapshot
 from generator.write import WriteReport, existing_files, write_file, write_package
 
 REPO_SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
@@ -69,8 +69,9 @@ def render_tree(snapshot_paths: Sequence[Path], overrides: NameOverrides) -> Ren
             text = path.read_bytes()
         except OSError as exc:
             raise GeneratorError(f"{path}: cannot read the snapshot ({exc.strerror})") from None
-        snapshot = parse_snapshot(text, source=path.as_posix())
-        _check_digest(path, snapshot.digest, load_json_object(text, source=path.as_posix()))
+        raw = load_json_object(text, source=path.as_posix())
+        snapshot = validate_snapshot(raw, source=path.as_posix())
+        _check_digest(path, snapshot.digest, raw)
         version = normalise(snapshot, source=path.as_posix(), overrides=overrides)
         root = f"{PACKAGE}/{version.version_key}"
         if root in version_roots:

@@ -107,7 +107,11 @@ def describe_location(raw: Mapping[str, JsonValue], loc: Sequence[int | str]) ->
 
 def parse_snapshot(text: str | bytes, *, source: str) -> Snapshot:
     """Parse a snapshot file; any problem becomes a :class:`SnapshotError` naming ``source``."""
-    raw = load_json_object(text, source=source)
+    return validate_snapshot(load_json_object(text, source=source), source=source)
+
+
+def validate_snapshot(raw: Mapping[str, JsonValue], *, source: str) -> Snapshot:
+    """Validate an already parsed snapshot document."""
     try:
         return Snapshot.model_validate(raw)
     except ValidationError as exc:
