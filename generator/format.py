@@ -35,14 +35,6 @@ def find_ruff_bin() -> str:
     return found
 
 
-def ruff_version() -> str:
-    """The ruff that formats the output (pinned in pyproject.toml)."""
-    done = subprocess.run(
-        [find_ruff_bin(), "--version"], capture_output=True, text=True, check=True
-    )
-    return done.stdout.strip()
-
-
 def format_sources(files: Mapping[str, str]) -> dict[str, str]:
     """Return ``files`` with every ``.py`` entry sorted and formatted by ruff."""
     python = {path: text for path, text in files.items() if path.endswith(".py")}

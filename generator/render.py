@@ -9,7 +9,7 @@ Hands ``{relative path: text}`` to ``format``; the runtime is copied, not render
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -142,8 +142,3 @@ def render_version(version: VersionIR) -> dict[str, str]:
             "version/model.py.jinja", version=version, model=model
         )
     return files
-
-
-def python_paths(files: Mapping[str, str]) -> list[str]:
-    """The paths ``format`` should run ruff on."""
-    return sorted(path for path in files if path.endswith(".py"))
