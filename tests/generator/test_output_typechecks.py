@@ -11,19 +11,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.cli import REPO_SCHEMAS, generate
-from generator.pull import build_snapshot, read_dump_dir, write_snapshot
-from tests.golden.update import DUMPS, cases
+from generator.cli import generate
+from generator.pull import write_snapshot
+from tests.golden.update import case_snapshot, cases
 
 
 def test_hostile_names_give_strict_clean_code(tmp_path: Path) -> None:
     snapshots: list[Path] = []
     for case in cases():
-        snapshot = build_snapshot(
-            read_dump_dir(DUMPS / case), REPO_SCHEMAS / "collection-key-corrections.json"
-        )
         path = tmp_path / f"{case}.json"
-        write_snapshot(snapshot, path)
+        write_snapshot(case_snapshot(case), path)
         snapshots.append(path)
     out = tmp_path / "out"
     generate(snapshots, out)

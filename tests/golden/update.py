@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from generator.cli import REPO_SCHEMAS, generate
-from generator.pull import build_snapshot, read_dump_dir, write_snapshot
+from generator.pull import PulledSnapshot, build_snapshot, read_dump_dir, write_snapshot
 from generator.write import existing_files
 
 HERE = Path(__file__).resolve().parent
@@ -27,11 +27,16 @@ def cases() -> list[str]:
     return sorted(path.name for path in DUMPS.iterdir() if path.is_dir())
 
 
+def case_snapshot(case: str) -> PulledSnapshot:
+    """The snapshot ``pull`` makes from one golden dump."""
+    return build_snapshot(read_dump_dir(DUMPS / case), CORRECTIONS)
+
+
 def render_case(case: str) -> dict[str, bytes]:
     """The golden tree of one case, as ``{relative path: bytes}``."""
     with tempfile.TemporaryDirectory(prefix=f"golden-{case}-") as tmp:
         root = Path(tmp)
-        snapshot = build_snapshot(read_dump_dir(DUMPS / case), CORRECTIONS)
+        snapshot = case_snapshot(case)
         snapshot_path = root / "snapshot.json"
         write_snapshot(snapshot, snapshot_path)
         out = root / "out"
