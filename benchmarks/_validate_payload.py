@@ -28,7 +28,7 @@ from typing import TypeVar, cast
 from _common import SHARED, per_call_seconds
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, create_model
 
-from dhis2_sdk.runtime.model import Dhis2Model
+from dhis2_sdk.runtime._model import Dhis2Model
 
 Models = Mapping[str, type[Dhis2Model]]
 M = TypeVar("M", bound=Dhis2Model)

@@ -155,7 +155,6 @@ def generate_in_process(out: Path, *, ruff: bool) -> dict[str, float]:
         for name, replacement in (
             ("parse_snapshot", clock.wrap("parse", cli.parse_snapshot)),
             ("normalise", clock.wrap("normalise", cli.normalise)),
-            ("render_common", clock.wrap("render", cli.render_common)),
             ("render_version", clock.wrap("render", cli.render_version)),
             ("format_sources", clock.wrap("format (ruff)", fmt)),
             ("write_package", clock.wrap("write", cli.write_package)),

@@ -27,7 +27,7 @@ from generator.drift import describe_drift
 from generator.errors import EXIT_USAGE, GeneratorError, SnapshotError
 from generator.format import format_sources
 from generator.normalise import NameOverrides, normalise
-from generator.render import PACKAGE, render_common, render_version, runtime_files
+from generator.render import PACKAGE, render_version
 from generator.spec import load_json_object, parse_snapshot, validate_snapshot
 from generator.write import WriteReport, existing_files, write_file, write_package
 
@@ -61,7 +61,7 @@ def load_overrides(path: Path) -> NameOverrides:
 
 def render_tree(snapshot_paths: Sequence[Path], overrides: NameOverrides) -> RenderedTree:
     """Parse, normalise, render and format every snapshot (nothing is written)."""
-    rendered: dict[str, str] = dict(render_common())
+    rendered: dict[str, str] = {}
     version_roots: list[str] = []
     summaries: list[str] = []
     for path in snapshot_paths:
@@ -85,12 +85,9 @@ def render_tree(snapshot_paths: Sequence[Path], overrides: NameOverrides) -> Ren
         )
         summaries.extend(f"{version.version_key}: note: {note}" for note in version.notes)
     formatted = {path: text.encode("utf-8") for path, text in format_sources(rendered).items()}
-    packages: dict[str, dict[str, bytes]] = {f"{PACKAGE}/runtime": {}}
-    for root in version_roots:
-        packages[root] = {}
-    runtime = runtime_files()
+    packages: dict[str, dict[str, bytes]] = {root: {} for root in version_roots}
     singles: dict[str, bytes] = {}
-    for path, content in [*formatted.items(), *runtime.items()]:
+    for path, content in formatted.items():
         owner = next((root for root in packages if path.startswith(root + "/")), None)
         if owner is None:
             singles[path] = content

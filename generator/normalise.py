@@ -63,7 +63,7 @@ _KNOWN_COMPLEX: Mapping[str, TypeRef] = {
     "java.util.Map": _JSON_OBJECT,
 }
 _NON_OBJECT_REFERENCES = frozenset({"java.util.List", "java.util.Map", "java.lang.Object"})
-RUNTIME_MODEL_MODULE = "...runtime.model"
+RUNTIME_MODEL_MODULE = "...runtime._model"
 
 
 @dataclass(frozen=True, slots=True)

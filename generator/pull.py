@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
@@ -25,6 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 from pydantic import JsonValue
 
 from generator.collection_keys import DerivedKey, fill_collection_keys, load_corrections
+from generator.dhis2_version import read_version_key
 from generator.errors import PullError, SnapshotError
 from generator.spec import SNAPSHOT_FORMAT, load_json_object, parse_schemas
 
@@ -125,13 +125,12 @@ class PulledSnapshot:
 
 def version_key(raw_version: str) -> str:
     """``2.42.4-SNAPSHOT`` -> ``v42``; ``2.43`` -> ``v43``; ``42.1.0`` (new scheme) -> ``v42``."""
-    match = re.match(r"^\s*(\d+)\.(\d+)", raw_version)
-    if match is None:
+    key = read_version_key(raw_version)
+    if key is None:
         raise PullError(
             f"cannot read a DHIS2 version from {raw_version!r}; expected something like '2.42.1'"
         )
-    major, minor = int(match.group(1)), int(match.group(2))
-    return f"v{minor}" if major == 2 else f"v{major}"
+    return key
 
 
 def public_source(url: str) -> str:

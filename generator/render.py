@@ -3,12 +3,12 @@
 Templates only loop and print; the filters registered here only escape (``py`` spells a
 value as a Python literal, ``doc`` makes text safe inside a docstring), so no string from a
 schema reaches the generated source except as an escaped literal or a sanitised identifier.
-Hands ``{relative path: text}`` to ``format``; the runtime is copied, not rendered.
+Hands ``{relative path: text}`` to ``format``. Only the ``vNN`` packages are rendered: the
+runtime and the package ``__init__`` are hand-written where they run (``generated/dhis2_sdk/``).
 """
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -19,9 +19,7 @@ from generator import jsonschema
 from generator.ir import VersionIR
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-RUNTIME = TEMPLATES / "runtime"
 PACKAGE = "dhis2_sdk"
-PACKAGE_VERSION = "0.1.0"
 LINE_LENGTH = 100
 
 
@@ -75,49 +73,8 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def runtime_exports(runtime_init: Path = RUNTIME / "__init__.py") -> tuple[str, ...]:
-    """The public runtime names: the keys of ``_EXPORTS`` in the runtime's ``__init__``."""
-    tree = ast.parse(runtime_init.read_text(encoding="utf-8"))
-    for node in tree.body:
-        target = node.target if isinstance(node, ast.AnnAssign) else None
-        if isinstance(target, ast.Name) and target.id == "_EXPORTS":
-            value = node.value if isinstance(node, ast.AnnAssign) else None
-            if isinstance(value, ast.Dict):
-                names = [
-                    key.value
-                    for key in value.keys
-                    if isinstance(key, ast.Constant) and isinstance(key.value, str)
-                ]
-                return tuple(sorted(names, key=export_order))
-    raise ValueError(f"{runtime_init}: no '_EXPORTS: dict[str, str] = {{...}}' found")
-
-
 def _render(template: str, **context: object) -> str:
     return environment().get_template(template).render(**context)
-
-
-def render_common() -> dict[str, str]:
-    """Files every generated tree has, whichever versions it holds (runtime excluded)."""
-    context: dict[str, object] = {
-        "package_version": PACKAGE_VERSION,
-        "line_length": LINE_LENGTH,
-        "runtime_exports": runtime_exports(),
-    }
-    return {
-        "pyproject.toml": _render("package/pyproject.toml.jinja", **context),
-        "README.md": _render("package/README.md.jinja", **context),
-        f"{PACKAGE}/__init__.py": _render("package/__init__.py.jinja", **context),
-        f"{PACKAGE}/py.typed": "",
-    }
-
-
-def runtime_files() -> dict[str, bytes]:
-    """The hand-written runtime, copied byte for byte into ``dhis2_sdk/runtime/``."""
-    return {
-        f"{PACKAGE}/runtime/{path.relative_to(RUNTIME).as_posix()}": path.read_bytes()
-        for path in sorted(RUNTIME.rglob("*.py"))
-        if "__pycache__" not in path.parts
-    }
 
 
 def render_version(version: VersionIR) -> dict[str, str]:

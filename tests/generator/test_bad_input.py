@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.cli import main
-from tests.paths import SCHEMAS, SHARED_DHIS2
+from tests.paths import SCHEMAS, SHARED_DHIS2, copy_hand_written
 
 TEXT = "java.lang.String"
 
@@ -237,6 +237,7 @@ def test_fuzzed_names_give_safe_code_or_a_clear_error(
     if status != 0:
         assert status == 2
         return
+    copy_hand_written(work / "out")
     env = {k: v for k, v in os.environ.items() if k != "DHIS2_SDK_PWNED"}
     done = subprocess.run(
         [sys.executable, "-c", _PROBE, str(work / "out")],

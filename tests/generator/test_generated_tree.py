@@ -18,7 +18,7 @@ from generator.cli import REPO_SCHEMAS, generate, main
 from generator.pull import build_snapshot, read_dump_dir
 from generator.stamp import STAMP_NAME
 from generator.write import existing_files
-from tests.paths import GENERATED, SCHEMAS, SHARED_DHIS2, VERSIONS
+from tests.paths import GENERATED, SCHEMAS, SHARED_DHIS2, VERSIONS, version_dirs
 
 SNAPSHOTS = [SCHEMAS / f"{version}.json" for version in VERSIONS]
 
@@ -31,11 +31,18 @@ def fresh_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_generated_is_exactly_what_the_generator_makes(fresh_tree: Path) -> None:
-    committed = existing_files(GENERATED)
-    fresh = existing_files(fresh_tree)
-    assert sorted(fresh) == sorted(committed), "run nox -s codegen and commit generated/"
-    stale = [rel for rel in sorted(fresh) if fresh[rel] != committed[rel]]
-    assert stale == [], "run nox -s codegen and commit generated/"
+    assert version_dirs(GENERATED) == version_dirs(fresh_tree) == list(VERSIONS)
+    for version in VERSIONS:
+        committed = existing_files(GENERATED / "dhis2_sdk" / version)
+        fresh = existing_files(fresh_tree / "dhis2_sdk" / version)
+        assert sorted(fresh) == sorted(committed), "run nox -s codegen and commit generated/"
+        stale = [rel for rel in sorted(fresh) if fresh[rel] != committed[rel]]
+        assert stale == [], f"{version}: run nox -s codegen and commit generated/"
+
+
+def test_generator_writes_only_the_version_packages(fresh_tree: Path) -> None:
+    written = {rel.split("/")[1] for rel in existing_files(fresh_tree) if "/" in rel}
+    assert written == set(VERSIONS)  # the runtime is hand-written in generated/, never copied
 
 
 def test_generation_is_deterministic(fresh_tree: Path, tmp_path: Path) -> None:

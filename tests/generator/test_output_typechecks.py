@@ -14,6 +14,7 @@ from pathlib import Path
 from generator.cli import generate
 from generator.pull import write_snapshot
 from tests.golden.update import case_snapshot, cases
+from tests.paths import copy_hand_written
 
 
 def test_hostile_names_give_strict_clean_code(tmp_path: Path) -> None:
@@ -24,6 +25,7 @@ def test_hostile_names_give_strict_clean_code(tmp_path: Path) -> None:
         snapshots.append(path)
     out = tmp_path / "out"
     generate(snapshots, out)
+    copy_hand_written(out)
     done = subprocess.run(
         [
             sys.executable,

@@ -22,16 +22,19 @@ def _run(code: str) -> str:
 
 def test_importing_the_package_and_model_runtime_does_not_import_httpx() -> None:
     code = (
-        "import sys, dhis2_sdk, dhis2_sdk.runtime, dhis2_sdk.runtime.model\n"
-        "print('httpx' in sys.modules, 'dhis2_sdk.runtime.client' in sys.modules)"
+        "import sys, dhis2_sdk, dhis2_sdk.runtime, dhis2_sdk.runtime._model\n"
+        "print('httpx' in sys.modules, 'dhis2_sdk.runtime._client' in sys.modules)"
     )
     assert _run(code) == "False False"
 
 
-def test_public_names_resolve_from_the_top_level() -> None:
+def test_public_names_are_the_private_modules_all_and_resolve_from_the_top_level() -> None:
     code = (
-        "import dhis2_sdk, dhis2_sdk.runtime as rt\n"
-        "missing = [n for n in rt.__all__ if getattr(dhis2_sdk, n) is not getattr(rt, n)]\n"
-        "print(sorted(rt._EXPORTS) == sorted(rt.__all__), missing)"
+        "import importlib, dhis2_sdk\n"
+        "mods = [importlib.import_module(m, 'dhis2_sdk') for m in dhis2_sdk._RUNTIME_MODULES]\n"
+        "home = {n: m for m in mods for n in m.__all__}\n"
+        "wrong = [n for n in dhis2_sdk.__all__\n"
+        "         if getattr(dhis2_sdk, n) is not getattr(home[n], n)]\n"
+        "print(sorted(home) == sorted(dhis2_sdk.__all__), len(home), wrong)"
     )
-    assert _run(code) == "True []"
+    assert _run(code) == "True 65 []"

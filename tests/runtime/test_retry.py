@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from dhis2_sdk import RetryPolicy, RetryTransport
-from dhis2_sdk.runtime.retry import parse_retry_after
+from dhis2_sdk.runtime._retry import parse_retry_after
 
 pytestmark = pytest.mark.anyio
 

@@ -14,7 +14,7 @@ from dhis2_sdk import (
     TaskTimeoutError,
     TokenBucket,
 )
-from dhis2_sdk.runtime.tasks import job_ref_from_response
+from dhis2_sdk.runtime._tasks import job_ref_from_response
 from tests.runtime.conftest import MockDhis2
 
 pytestmark = pytest.mark.anyio

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dhis2_sdk import UnsupportedVersionError, available_versions, load_version, parse_version
-from dhis2_sdk.runtime.versions import normalize_version_key, select_version
+from dhis2_sdk.runtime._versions import normalize_version_key, select_version
 from tests.paths import SHARED_DHIS2, VERSIONS
 
 AVAILABLE = ("v41", "v42", "v43")
@@ -145,3 +145,22 @@ def test_pin_newer_than_server_is_never_allowed() -> None:
 def test_pin_that_was_not_generated() -> None:
     with pytest.raises(UnsupportedVersionError, match="pinned to v40, but this SDK has"):
         _select("2.40.1", pinned="v40")
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        ("42.1.0", "v42"),
+        ("43.0.0-SNAPSHOT", "v43"),
+        ("2.42.4-SNAPSHOT", "v42"),
+        ("2.41.8.1", "v41"),
+    ],
+)
+def test_generator_and_runtime_read_versions_alike(raw: str, key: str) -> None:
+    from generator.pull import version_key
+
+    assert parse_version(raw).key == version_key(raw) == key
+
+
+def test_new_scheme_server_selects_its_line() -> None:
+    assert select_version(parse_version("42.1.0"), AVAILABLE) == "v42"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import importlib
 
-from dhis2_sdk.runtime.model import Dhis2Model
+from dhis2_sdk.runtime._model import Dhis2Model
 
 
 @functools.cache

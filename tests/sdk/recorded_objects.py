@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from dhis2_sdk.runtime.model import Dhis2Model
+from dhis2_sdk.runtime._model import Dhis2Model
 from tests.recorded import (
     IMPORT_PAYLOADS,
     as_object,

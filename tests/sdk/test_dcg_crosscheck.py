@@ -52,7 +52,7 @@ from datamodel_code_generator import DatetimeClassType, InputFileType, PythonVer
 from datamodel_code_generator.enums import DataModelType
 from pydantic import BaseModel, ValidationError
 
-from dhis2_sdk.runtime.model import Dhis2Model
+from dhis2_sdk.runtime._model import Dhis2Model
 from tests.paths import GENERATED, VERSIONS
 from tests.sdk.models_index import models_by_plural
 from tests.sdk.recorded_objects import import_payload_objects, recorded_get_objects

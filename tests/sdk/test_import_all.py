@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from dhis2_sdk.runtime.model import Dhis2Enum, Dhis2Model
+from dhis2_sdk.runtime._model import Dhis2Enum, Dhis2Model
 from tests.paths import GENERATED, VERSIONS
 
 

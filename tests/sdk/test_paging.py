@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dhis2_sdk import BasicAuth, Dhis2Model, Page
-from dhis2_sdk.runtime.paging import page_type
+from dhis2_sdk.runtime._paging import page_type
 from dhis2_sdk.v43 import DataElement, Dhis2Client
 from tests.conftest import StandinFactory
 from tests.paths import SHARED_DHIS2

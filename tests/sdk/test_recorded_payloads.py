@@ -15,7 +15,7 @@ from typing import cast
 
 import pytest
 
-from dhis2_sdk.runtime.model import Dhis2Model
+from dhis2_sdk.runtime._model import Dhis2Model
 from tests.paths import VERSIONS
 from tests.recorded import IMPORT_PAYLOADS, as_object, as_objects, read_json
 from tests.sdk.models_index import models_by_plural

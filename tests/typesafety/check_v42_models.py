@@ -13,7 +13,7 @@ from typing import assert_type
 
 from pydantic import JsonValue
 
-from dhis2_sdk.runtime.model import Dhis2Model, Reference
+from dhis2_sdk.runtime._model import Dhis2Model, Reference
 from dhis2_sdk.v41 import DataElement as DataElement41
 from dhis2_sdk.v41 import ValueType as ValueType41
 from dhis2_sdk.v42 import MODELS, DataElement, Sharing, ValueType

@@ -9,7 +9,7 @@ DHIS2 2.41.3-SNAPSHOT. Do not edit: run ``nox -s codegen-v41``.
 import importlib
 from typing import TYPE_CHECKING, Final
 
-from ..runtime.lazy import LazyModels
+from ..runtime._lazy import LazyModels
 
 if TYPE_CHECKING:
     from .client import Dhis2Client as Dhis2Client

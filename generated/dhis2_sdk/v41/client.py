@@ -6,7 +6,7 @@ DHIS2 2.41.3-SNAPSHOT. Do not edit: run ``nox -s codegen-v41``.
 
 from typing import ClassVar
 
-from ..runtime.client import Dhis2Client as _RuntimeClient
+from ..runtime._client import Dhis2Client as _RuntimeClient
 
 
 class Dhis2Client(_RuntimeClient):

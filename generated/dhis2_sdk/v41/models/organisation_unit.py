@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from ...runtime.model import Dhis2DateTime, Dhis2Model, Geometry, JsonValue, Reference, Translation
+from ...runtime._model import Dhis2DateTime, Dhis2Model, Geometry, JsonValue, Reference, Translation
 from ..enums import AggregationType, DimensionItemType
 from .access import Access
 from .attribute_value import AttributeValue

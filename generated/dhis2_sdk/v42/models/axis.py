@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from ...runtime.model import Dhis2Model
+from ...runtime._model import Dhis2Model
 
 
 class Axis(Dhis2Model):

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from ...runtime.model import Dhis2DateTime, Dhis2Model, Reference
+from ...runtime._model import Dhis2DateTime, Dhis2Model, Reference
 
 
 class DataInputPeriod(Dhis2Model):

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from ...runtime.model import AttributeValue, Dhis2DateTime, Dhis2Model, Reference, Translation
+from ...runtime._model import AttributeValue, Dhis2DateTime, Dhis2Model, Reference, Translation
 from .access import Access
 from .sharing import Sharing
 

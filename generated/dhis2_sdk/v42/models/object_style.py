@@ -6,7 +6,7 @@ DHIS2 2.42.4-SNAPSHOT. Do not edit: run ``nox -s codegen-v42``.
 
 from typing import ClassVar
 
-from ...runtime.model import Dhis2Model
+from ...runtime._model import Dhis2Model
 
 
 class ObjectStyle(Dhis2Model):

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from ...runtime.model import (
+from ...runtime._model import (
     AttributeValue,
     Dhis2DateTime,
     Dhis2Model,

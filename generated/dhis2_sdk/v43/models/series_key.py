@@ -6,7 +6,7 @@ DHIS2 2.43-SNAPSHOT. Do not edit: run ``nox -s codegen-v43``.
 
 from typing import ClassVar
 
-from ...runtime.model import Dhis2Model, JsonValue
+from ...runtime._model import Dhis2Model, JsonValue
 
 
 class SeriesKey(Dhis2Model):

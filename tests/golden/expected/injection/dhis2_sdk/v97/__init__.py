@@ -9,7 +9,7 @@ DHIS2 2.97.0. Do not edit: run ``nox -s codegen-v97``.
 import importlib
 from typing import TYPE_CHECKING, Final
 
-from ..runtime.lazy import LazyModels
+from ..runtime._lazy import LazyModels
 
 if TYPE_CHECKING:
     from .client import Dhis2Client as Dhis2Client

@@ -6,7 +6,7 @@ DHIS2 2.99.1. Do not edit: run ``nox -s codegen-v99``.
 
 from typing import ClassVar
 
-from ...runtime.model import Dhis2Model
+from ...runtime._model import Dhis2Model
 
 
 class WidgetStyle(Dhis2Model):

@@ -6,7 +6,7 @@ DHIS2 2.98.0. Do not edit: run ``nox -s codegen-v98``.
 
 from typing import ClassVar
 
-from ...runtime.model import Dhis2Model
+from ...runtime._model import Dhis2Model
 
 
 class AStatus(Dhis2Model):

@@ -21,9 +21,9 @@ from typing import ClassVar, Literal, cast
 
 import httpx
 
-from .errors import OAuth2FlowError
+from ._errors import OAuth2FlowError
 
-__all__ = ["BasicAuth", "Dhis2Auth", "OAuth2Auth", "PatAuth", "resolve_auth"]
+__all__ = ["BasicAuth", "Dhis2Auth", "OAuth2Auth", "PatAuth"]
 
 DEFAULT_TOKEN_PATH = "uaa/oauth/token"
 _REDACTED = "'**********'"

@@ -16,9 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 if TYPE_CHECKING:
-    from .client import Dhis2Client
+    from ._client import Dhis2Client
 
-__all__ = ["IdObject", "Me", "SystemApi", "SystemInfo"]
+__all__ = ["Me", "SystemApi", "SystemInfo"]
 
 
 class _Dhis2Payload(BaseModel):

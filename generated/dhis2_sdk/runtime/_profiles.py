@@ -17,11 +17,11 @@ from typing import ClassVar, Literal, Self
 import httpx
 from pydantic import BaseModel, ConfigDict, SecretStr, field_validator, model_validator
 
-from .auth import BasicAuth, Dhis2Auth, OAuth2Auth, PatAuth
-from .client import Dhis2Client
-from .errors import InvalidProfileNameError, NoProfileError
-from .retry import RetryPolicy
-from .versions import normalize_version_key
+from ._auth import BasicAuth, Dhis2Auth, OAuth2Auth, PatAuth
+from ._client import Dhis2Client
+from ._errors import InvalidProfileNameError, NoProfileError
+from ._retry import RetryPolicy
+from ._versions import normalize_version_key
 
 __all__ = [
     "AuthKind",

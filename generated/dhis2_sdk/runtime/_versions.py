@@ -19,46 +19,19 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import cast
 
-from .errors import UnsupportedVersionError
-from .model import Dhis2Model
+from ._dhis2_version import DhisVersion, read_dhis2_version
+from ._errors import UnsupportedVersionError
+from ._model import Dhis2Model
 
 __all__ = [
-    "DhisVersion",
     "GeneratedVersion",
     "available_versions",
     "load_version",
-    "normalize_version_key",
     "parse_version",
     "select_version",
 ]
 
 _KEY_RE = re.compile(r"\Av(\d+)\Z")
-_VERSION_RE = re.compile(
-    r"\A\s*v?(?P<major>\d+)\.(?P<minor>\d+)(?:\.(?P<patch>\d+))?(?:\.(?P<hotfix>\d+))?"
-    r"(?:[-_+. ]?(?P<qualifier>[0-9A-Za-z][0-9A-Za-z.+_-]*))?\s*\Z"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class DhisVersion:
-    """A DHIS2 server version such as ``2.42.4-SNAPSHOT`` or ``2.41.8.1``, parsed."""
-
-    raw: str
-    major: int
-    minor: int
-    patch: int = 0
-    hotfix: int = 0
-    qualifier: str | None = None
-
-    @property
-    def key(self) -> str:
-        """The generated package that matches exactly, for example ``"v42"``."""
-        return f"v{self.minor}"
-
-    @property
-    def is_snapshot(self) -> bool:
-        """True for development builds (``-SNAPSHOT``)."""
-        return self.qualifier is not None and "SNAPSHOT" in self.qualifier.upper()
 
 
 def parse_version(raw: str) -> DhisVersion:
@@ -67,8 +40,8 @@ def parse_version(raw: str) -> DhisVersion:
     Accepts ``2.42``, ``2.42.1``, ``2.41.8.1``, ``2.42.4-SNAPSHOT``, ``2.43-SNAPSHOT``,
     ``2.40.2.2-EMBARGOED`` and the like; raises ``UnsupportedVersionError`` otherwise.
     """
-    match = _VERSION_RE.match(raw)
-    if match is None or match["major"] != "2":
+    version = read_dhis2_version(raw)
+    if version is None:
         raise UnsupportedVersionError(
             f"Cannot read the DHIS2 version {raw!r} reported by /api/system/info (expected "
             "something like '2.42.1'). Pass version='v42' to Dhis2Client to choose the "
@@ -76,14 +49,7 @@ def parse_version(raw: str) -> DhisVersion:
             server_version=raw,
             available=available_versions(),
         )
-    return DhisVersion(
-        raw=raw,
-        major=int(match["major"]),
-        minor=int(match["minor"]),
-        patch=int(match["patch"] or 0),
-        hotfix=int(match["hotfix"] or 0),
-        qualifier=match["qualifier"],
-    )
+    return version
 
 
 def normalize_version_key(value: str) -> str:
@@ -93,9 +59,9 @@ def normalize_version_key(value: str) -> str:
         return f"v{int(text[1:])}"
     if text.isdigit():
         return f"v{int(text)}"
-    match = _VERSION_RE.match(text)
-    if match is not None and match["major"] == "2":
-        return f"v{int(match['minor'])}"
+    version = read_dhis2_version(text)
+    if version is not None:
+        return version.key
     raise ValueError(f"Not a DHIS2 version: {value!r} (write it as 'v42', '42' or '2.42')")
 
 
@@ -175,7 +141,7 @@ def select_version(
       older than the server; never a pin newer than the server.
     """
     numbers = sorted(int(key[1:]) for key in available)
-    wanted = server.minor
+    wanted = server.line
     if pinned is not None:
         pin = int(normalize_version_key(pinned)[1:])
         if pin not in numbers:

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from pydantic import BaseModel, ConfigDict, JsonValue, TypeAdapter
 
-from .errors import Dhis2ClientError, TaskError, TaskTimeoutError
+from ._errors import Dhis2ClientError, TaskError, TaskTimeoutError
 
 if TYPE_CHECKING:
-    from .client import Dhis2Client, Params
+    from ._client import Dhis2Client, Params
 
 __all__ = ["JobRef", "TaskNotification", "TasksApi"]
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-__all__ = ["IDEMPOTENT_METHODS", "RetryPolicy", "RetryTransport", "parse_retry_after"]
+__all__ = ["RetryPolicy", "RetryTransport"]
 
 logger: logging.Logger = logging.getLogger("dhis2_sdk.retry")
 

@@ -28,10 +28,8 @@ __all__ = [
     "Dhis2Enum",
     "Dhis2Model",
     "Geometry",
-    "JsonValue",
     "Reference",
     "Translation",
-    "format_dhis2_datetime",
 ]
 
 

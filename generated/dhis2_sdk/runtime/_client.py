@@ -24,21 +24,21 @@ from typing import Any, ClassVar, Self, TypeVar, cast
 import httpx
 from pydantic import BaseModel
 
-from .auth import Dhis2Auth, resolve_auth
-from .errors import (
+from ._auth import Dhis2Auth, resolve_auth
+from ._errors import (
     Dhis2TimeoutError,
     Dhis2TransportError,
     NotConnectedError,
     error_from_response,
 )
-from .model import Dhis2Model
-from .paging import Page, page_type
-from .ratelimit import RateLimitTransport, TokenBucket
-from .retry import RetryPolicy, RetryTransport
-from .streaming import ResponseStream
-from .system import SystemApi
-from .tasks import TasksApi
-from .versions import (
+from ._model import Dhis2Model
+from ._paging import Page, page_type
+from ._ratelimit import RateLimitTransport, TokenBucket
+from ._retry import RetryPolicy, RetryTransport
+from ._streaming import ResponseStream
+from ._system import SystemApi
+from ._tasks import TasksApi
+from ._versions import (
     DhisVersion,
     GeneratedVersion,
     available_versions,

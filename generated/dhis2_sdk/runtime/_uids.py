@@ -11,7 +11,7 @@ import re
 import secrets
 import string
 
-__all__ = ["UID_ALPHABET", "UID_LENGTH", "UID_RE", "generate_uid", "generate_uids", "is_valid_uid"]
+__all__ = ["UID_RE", "generate_uid", "generate_uids", "is_valid_uid"]
 
 UID_LENGTH = 11
 UID_LETTERS = string.ascii_letters

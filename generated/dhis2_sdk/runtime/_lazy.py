@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, cast
 
 if TYPE_CHECKING:
-    from .model import Dhis2Model
+    from ._model import Dhis2Model
 
 __all__ = ["LazyModels"]
 

@@ -12,9 +12,9 @@ from typing import ClassVar, Generic, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from .model import Dhis2Model
+from ._model import Dhis2Model
 
-__all__ = ["Page", "Pager", "page_type"]
+__all__ = ["Page", "Pager"]
 
 ItemT = TypeVar("ItemT", bound=Dhis2Model)
 
