@@ -24,6 +24,11 @@ from pydantic import JsonValue
 from generator import pull as pull_stage
 from generator import stamp
 from generator.drift import describe_drift
+from generator.embedding import (
+    EMBEDDING_CORRECTIONS,
+    EmbeddingCorrections,
+    load_embedding_corrections,
+)
 from generator.errors import EXIT_USAGE, GeneratorError, SnapshotError
 from generator.format import format_sources
 from generator.normalise import NameOverrides, normalise
@@ -59,7 +64,11 @@ def load_overrides(path: Path) -> NameOverrides:
     return NameOverrides(table)
 
 
-def render_tree(snapshot_paths: Sequence[Path], overrides: NameOverrides) -> RenderedTree:
+def render_tree(
+    snapshot_paths: Sequence[Path],
+    overrides: NameOverrides,
+    embedding: EmbeddingCorrections | None = None,
+) -> RenderedTree:
     """Parse, normalise, render and format every snapshot (nothing is written)."""
     rendered: dict[str, str] = {}
     version_roots: list[str] = []
@@ -72,7 +81,9 @@ def render_tree(snapshot_paths: Sequence[Path], overrides: NameOverrides) -> Ren
         raw = load_json_object(text, source=path.as_posix())
         snapshot = validate_snapshot(raw, source=path.as_posix())
         _check_digest(path, snapshot.digest, raw)
-        version = normalise(snapshot, source=path.as_posix(), overrides=overrides)
+        version = normalise(
+            snapshot, source=path.as_posix(), overrides=overrides, embedding=embedding
+        )
         root = f"{PACKAGE}/{version.version_key}"
         if root in version_roots:
             raise GeneratorError(f"{path}: a second snapshot for {version.version_key}")
@@ -112,8 +123,9 @@ def generate(snapshot_paths: Sequence[Path], out: Path, *, check: bool = False) 
     rendered at all (a no-op regeneration costs a few file reads).
     """
     overrides_path = snapshot_paths[0].parent / OVERRIDES_NAME
+    embedding_path = snapshot_paths[0].parent / EMBEDDING_CORRECTIONS
     key = stamp.stamp_key(snapshot_paths)
-    inputs = stamp.input_fingerprint(snapshot_paths, overrides_path)
+    inputs = stamp.input_fingerprint(snapshot_paths, overrides_path, embedding_path)
     record = stamp.load_record(out, key)
     if (
         not check
@@ -122,7 +134,9 @@ def generate(snapshot_paths: Sequence[Path], out: Path, *, check: bool = False) 
         and stamp.output_fingerprint(out, record.units) == record.outputs
     ):
         return WriteReport(unchanged=list(record.units), summaries=list(record.summaries))
-    tree = render_tree(snapshot_paths, load_overrides(overrides_path))
+    tree = render_tree(
+        snapshot_paths, load_overrides(overrides_path), load_embedding_corrections(embedding_path)
+    )
     report = WriteReport(summaries=list(tree.summaries))
     if check:
         for rel, content in tree.single_files.items():

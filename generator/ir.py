@@ -21,6 +21,7 @@ TypeKind = Literal[
     "enum",
     "model",
     "runtime_model",
+    "reference",
     "list",
 ]
 
@@ -29,8 +30,8 @@ TypeKind = Literal[
 class TypeRef:
     """The type of a field, before it is spelled as Python or JSON Schema.
 
-    ``name`` is the class for ``enum``/``model``/``runtime_model``; ``item`` the element type of
-    a ``list``.
+    ``name`` is the class for ``enum``/``model``/``runtime_model`` and the target class of a
+    ``reference`` (spelled ``Reference["Target"]``); ``item`` the element type of a ``list``.
     """
 
     kind: TypeKind
@@ -50,6 +51,8 @@ class FieldIR:
 
     python_name: str
     wire_name: str
+    alias: str | None
+    """The wire key spelled out, where the base model's alias rule does not give it."""
     type_ref: TypeRef
     type_expr: str
     property_type: str
@@ -57,11 +60,14 @@ class FieldIR:
     required: bool
     unique: bool
     description: str | None
+    """What DHIS2 says of the property, for the field's docstring (an editor's hover)."""
+    forward_ref: bool = False
+    """Annotated as a string: its model embeds this one back (see ``deferred`` imports)."""
 
     @property
     def needs_alias(self) -> bool:
-        """The wire key differs from the Python name, so the field carries aliases."""
-        return self.python_name != self.wire_name
+        """The alias rule does not give the wire key, so the field carries it."""
+        return self.alias is not None
 
     @property
     def schema_flags(self) -> tuple[str, ...]:
@@ -76,10 +82,15 @@ class FieldIR:
 
 @dataclass(frozen=True, slots=True)
 class ImportIR:
-    """``from {module} import {names}`` (module relative to the importing module)."""
+    """``from {module} import {names}`` (module relative to the importing module); under
+    ``if TYPE_CHECKING:`` where ``type_checking`` (reference targets: never imported at run
+    time)."""
 
     module: str
     names: tuple[str, ...]
+    type_checking: bool = False
+    deferred: bool = False
+    """Imported at the end of the module: the two modules embed each other (a cycle)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +112,16 @@ class ModelIR:
     def read_only_fields(self) -> tuple[str, ...]:
         """Python names of the fields a write payload leaves out."""
         return tuple(field.python_name for field in self.fields if field.read_only)
+
+    @property
+    def required_fields(self) -> tuple[str, ...]:
+        """Python names of the properties DHIS2 requires on create."""
+        return tuple(field.python_name for field in self.fields if field.required)
+
+    @property
+    def unique_fields(self) -> tuple[str, ...]:
+        """Python names of the properties DHIS2 keeps unique."""
+        return tuple(field.python_name for field in self.fields if field.unique)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +161,8 @@ class VersionIR:
     models: tuple[ModelIR, ...]
     enums: tuple[EnumIR, ...]
     collections: tuple[CollectionIR, ...]
+    exports: tuple[str, ...]
+    """The names the version package exports besides its constants, sorted."""
     notes: tuple[str, ...]
 
     @property

@@ -57,6 +57,24 @@ _RUNTIME_DEFS: dict[str, dict[str, JsonValue]] = {
         "properties": {"type": {"type": "string"}, "coordinates": {}},
         "additionalProperties": True,
     },
+    "DimensionalObject": {
+        "type": "object",
+        "description": "One dimension of an analytical object's columns, rows or filters.",
+        "properties": {
+            "id": {"type": "string"},
+            "dimension": {"type": "string"},
+            "dimensionType": {"type": "string"},
+            "displayName": {"type": "string"},
+            "name": {"type": "string"},
+            "items": {"type": "array", "items": {"$ref": "#/$defs/Reference"}},
+            "filter": {"type": "string"},
+            "legendSet": {"$ref": "#/$defs/Reference"},
+            "programStage": {"$ref": "#/$defs/Reference"},
+            "optionSet": {"$ref": "#/$defs/Reference"},
+            "repetition": {},
+        },
+        "additionalProperties": True,
+    },
 }
 
 
@@ -67,6 +85,8 @@ def type_schema(type_ref: TypeRef) -> dict[str, JsonValue]:
         return {"type": "array", "items": type_schema(type_ref.item)}
     if type_ref.kind in ("enum", "model", "runtime_model"):
         return {"$ref": f"#/$defs/{type_ref.name}"}
+    if type_ref.kind == "reference":
+        return {"$ref": "#/$defs/Reference", "x-dhis2-target": type_ref.name}
     return dict(_SCALARS[type_ref.kind])
 
 

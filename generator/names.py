@@ -53,7 +53,16 @@ PYDANTIC_RESERVED = frozenset(
 ANNOTATION_BUILTINS = frozenset({"bool", "dict", "float", "int", "list", "object", "str"})
 # Class-level names the generated models and the runtime base class define.
 MODEL_CLASS_ATTRIBUTES = frozenset(
-    {"dhis2_klass", "dhis2_plural", "dhis2_schema", "read_only_fields", "to_write_payload"}
+    {
+        "dhis2_klass",
+        "dhis2_plural",
+        "dhis2_schema",
+        "read_only_fields",
+        "required_fields",
+        "to_wire",
+        "to_write_payload",
+        "unique_fields",
+    }
 )
 RESERVED_FIELD_NAMES = (
     frozenset(keyword.kwlist) | PYDANTIC_RESERVED | ANNOTATION_BUILTINS | MODEL_CLASS_ATTRIBUTES
@@ -66,7 +75,10 @@ RESERVED_CLASS_NAMES = frozenset(
         "Dhis2Client",
         "Dhis2DateTime",
         "Dhis2Enum",
+        "Dhis2Int",
         "Dhis2Model",
+        "Dhis2Number",
+        "DimensionalObject",
         "Field",
         "Final",
         "JsonValue",
@@ -97,6 +109,14 @@ def snake_case(text: str) -> str:
     for boundary in _BOUNDARY_RES:
         words = boundary.sub(r"\1_\2", words)
     return re.sub(r"_+", "_", words).strip("_").lower()
+
+
+def wire_key(python_name: str) -> str:
+    """The base model's alias rule (``runtime._model.wire_key``, kept equal by a test): the
+    camelCase of the attribute, a trailing ``_`` dropped. Where it does not give a property's
+    wire key, the generated field spells its alias out."""
+    head, *rest = python_name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def field_name(wire_name: str) -> str | None:

@@ -4,16 +4,11 @@ Every decision lives here: class, module, field and enum names (through :mod:`ge
 the Python type of each DHIS2 property, the enums, the imports of each module and the order of
 everything. Hands a frozen :class:`~generator.ir.VersionIR` to ``jsonschema`` and ``render``.
 
-Typing rules (the DHIS2 ``propertyType`` → Python):
-
-* ``TEXT``/``IDENTIFIER``/``URL``/``EMAIL``/``COLOR``/``PASSWORD``/``PHONENUMBER`` → ``str``
-  (``int`` where the Java class is a ``Long``/``Integer``), ``BOOLEAN`` → ``bool``,
-  ``INTEGER`` → ``int``, ``NUMBER`` → ``float``, ``DATE`` → ``Dhis2DateTime``;
-* ``CONSTANT`` → the ``StrEnum`` of its Java enum class;
-* ``REFERENCE`` → the runtime ``Reference`` (an id-bearing object; nested selections are kept);
-* ``COMPLEX`` → the model of its class when the dump has a schema for it (an embedded object),
-  else a known runtime type (``Translation``, ``AttributeValue``, ``Geometry``), else JSON;
-* ``COLLECTION`` → ``list[...]`` of the item type by the same rules.
+The Python type of each property is :mod:`generator.field_types`' decision (owned child
+objects as their models, references that say what they point at, lenient DHIS2 scalars), the
+field docstrings :mod:`generator.field_docs`'. Aliases are spelled out only where the base
+model's rule (:func:`generator.names.wire_key`, camelCase of the attribute) does not give the wire
+key.
 
 Every field is optional (``= None``): DHIS2 answers ``fields=`` selections with any subset.
 """
@@ -22,11 +17,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from generator import names
+from generator.embedding import EmbeddingCorrections
 from generator.errors import SchemaError
+from generator.field_docs import field_description
+from generator.field_types import KNOWN_PROPERTY_TYPES, Typer, is_list
 from generator.ir import (
     CollectionIR,
     EnumIR,
@@ -39,30 +37,6 @@ from generator.ir import (
 )
 from generator.spec import RawProperty, RawSchema, Snapshot
 
-_STRING_TYPES = frozenset(
-    {"TEXT", "IDENTIFIER", "URL", "EMAIL", "COLOR", "PASSWORD", "PHONENUMBER", "GEOLOCATION"}
-)
-_SCALARS: Mapping[str, TypeRef] = {
-    "BOOLEAN": TypeRef("bool"),
-    "INTEGER": TypeRef("int"),
-    "NUMBER": TypeRef("float"),
-    "DATE": TypeRef("datetime"),
-}
-_INTEGER_KLASSES = frozenset({"java.lang.Long", "java.lang.Integer", "long", "int"})
-_JSON = TypeRef("json")
-_JSON_OBJECT = TypeRef("json_object")
-# Java classes DHIS2 serialises in a known shape but /api/schemas does not describe.
-_KNOWN_COMPLEX: Mapping[str, TypeRef] = {
-    "org.hisp.dhis.translation.Translation": TypeRef("runtime_model", "Translation"),
-    "org.hisp.dhis.attribute.AttributeValue": TypeRef("runtime_model", "AttributeValue"),
-    "org.hisp.dhis.attribute.AttributeValues": TypeRef(
-        "list", item=TypeRef("runtime_model", "AttributeValue")
-    ),
-    "org.locationtech.jts.geom.Geometry": TypeRef("runtime_model", "Geometry"),
-    "org.hisp.dhis.period.PeriodType": TypeRef("str"),
-    "java.util.Map": _JSON_OBJECT,
-}
-_NON_OBJECT_REFERENCES = frozenset({"java.util.List", "java.util.Map", "java.lang.Object"})
 RUNTIME_MODEL_MODULE = "...runtime._model"
 
 
@@ -79,7 +53,11 @@ class NameOverrides:
 
 
 def normalise(
-    snapshot: Snapshot, *, source: str, overrides: NameOverrides | None = None
+    snapshot: Snapshot,
+    *,
+    source: str,
+    overrides: NameOverrides | None = None,
+    embedding: EmbeddingCorrections | None = None,
 ) -> VersionIR:
     """Build the IR of one DHIS2 version; ``source`` names the snapshot in error messages."""
     overrides = overrides or NameOverrides.empty()
@@ -88,23 +66,14 @@ def normalise(
     enums = _collect_enums(schemas, set(class_names.values()), source)
     enum_names = {enum.klass: enum.class_name for enum in enums}
     notes: list[str] = []
-    typer = _Typer(class_names, enum_names)
+    typer = Typer(schemas, class_names, enum_names, embedding or EmbeddingCorrections())
     models = [
-        _model(schema, class_names[klass], typer, overrides, source, notes)
+        _model(schema, class_names[klass], typer, schemas, overrides, source, notes)
         for klass, schema in schemas.items()
     ]
     models = _break_embedding_cycles(models, notes)
     by_class = {model.class_name: model for model in models}
-    collections = tuple(
-        sorted(
-            (
-                CollectionIR(model.plural, model.class_name, model.module_name)
-                for model in by_class.values()
-                if model.metadata and model.plural
-            ),
-            key=lambda c: c.plural,
-        )
-    )
+    collections = _collections(by_class.values())
     _check_unique([c.plural for c in collections], "collection key", source)
     return VersionIR(
         version_key=snapshot.dhis2.version_key,
@@ -114,7 +83,32 @@ def normalise(
         models=tuple(sorted(models, key=lambda m: m.class_name)),
         enums=tuple(sorted(enums, key=lambda e: e.class_name)),
         collections=collections,
+        exports=tuple(sorted(["Dhis2Client", *by_class, *(enum.class_name for enum in enums)])),
         notes=tuple(notes),
+    )
+
+
+# Collection keys DHIS2 answers with besides a schema's plural: the tracker payload keys
+# (``/api/tracker`` imports and exports) of the schemas whose plural is a legacy name
+# (v41's Enrollment is ``programInstances``, Event ``programStageInstances``).
+_PAYLOAD_KEYS: Mapping[str, str] = {
+    "org.hisp.dhis.program.Enrollment": "enrollments",
+    "org.hisp.dhis.program.Event": "events",
+    "org.hisp.dhis.trackedentity.TrackedEntity": "trackedEntities",
+}
+
+
+def _collections(models: Iterable[ModelIR]) -> tuple[CollectionIR, ...]:
+    """``MODELS``: every schema's plural, plus the payload keys of :data:`_PAYLOAD_KEYS` where
+    no plural already takes them."""
+    entries = {m.plural: m for m in models if m.plural}
+    for model in list(entries.values()):
+        key = _PAYLOAD_KEYS.get(model.klass)
+        if key is not None and key not in entries:
+            entries[key] = model
+    return tuple(
+        CollectionIR(key, model.class_name, model.module_name)
+        for key, model in sorted(entries.items())
     )
 
 
@@ -198,12 +192,6 @@ def _collect_enums(
     ]
 
 
-def is_list(prop: RawProperty) -> bool:
-    """A list-valued property: ``COLLECTION``, or (CategoryDimension.items and the like) a
-    ``REFERENCE`` that DHIS2 flags ``collection: true`` with the item in itemKlass."""
-    return prop.property_type == "COLLECTION" or prop.collection
-
-
 def _enum_klass(prop: RawProperty) -> str | None:
     if is_list(prop):
         return prop.item_klass if prop.item_property_type == "CONSTANT" else None
@@ -223,70 +211,16 @@ def _enum_members(values: Sequence[str]) -> tuple[EnumMemberIR, ...]:
     return tuple(members)
 
 
-class _Typer:
-    """Maps one DHIS2 property to a :class:`TypeRef` and spells it as Python."""
-
-    def __init__(self, class_names: Mapping[str, str], enum_names: Mapping[str, str]) -> None:
-        self._class_names = class_names
-        self._enum_names = enum_names
-
-    def property_type(self, prop: RawProperty) -> TypeRef:
-        if is_list(prop):
-            if prop.klass == "java.util.Map":
-                return _JSON_OBJECT
-            item_type = prop.item_property_type
-            if item_type is None or item_type == "COLLECTION":
-                return TypeRef("list", item=_JSON)
-            return TypeRef("list", item=self._single(item_type, prop.item_klass))
-        return self._single(prop.property_type, prop.klass)
-
-    def _single(self, property_type: str, klass: str | None) -> TypeRef:
-        if property_type in _STRING_TYPES:
-            return TypeRef("int") if klass in _INTEGER_KLASSES else TypeRef("str")
-        if property_type in _SCALARS:
-            return _SCALARS[property_type]
-        if property_type == "CONSTANT":
-            enum = self._enum_names.get(klass or "")
-            return TypeRef("enum", enum) if enum else TypeRef("str")
-        if property_type == "REFERENCE":
-            if klass in _NON_OBJECT_REFERENCES:
-                return _JSON
-            return TypeRef("runtime_model", "Reference")
-        if property_type == "COMPLEX":
-            model = self._class_names.get(klass or "")
-            if model is not None:
-                return TypeRef("model", model)
-            return _KNOWN_COMPLEX.get(klass or "", _JSON)
-        return _JSON  # an unknown propertyType: keep the data, promise nothing
-
-    @staticmethod
-    def spell(type_ref: TypeRef) -> str:
-        match type_ref.kind:
-            case "str" | "int" | "float" | "bool":
-                return type_ref.kind
-            case "datetime":
-                return "Dhis2DateTime"
-            case "json":
-                return "JsonValue"
-            case "json_object":
-                return "dict[str, JsonValue]"
-            case "list":
-                assert type_ref.item is not None
-                return f"list[{_Typer.spell(type_ref.item)}]"
-            case "enum" | "model" | "runtime_model":
-                assert type_ref.name is not None
-                return type_ref.name
-
-
 def _model(
     schema: RawSchema,
     class_name: str,
-    typer: _Typer,
+    typer: Typer,
+    schemas: Mapping[str, RawSchema],
     overrides: NameOverrides,
     source: str,
     notes: list[str],
 ) -> ModelIR:
-    fields = _fields(schema, typer, overrides, source, notes)
+    fields = _fields(schema, typer, schemas, overrides, source, notes)
     return ModelIR(
         class_name=class_name,
         module_name=names.module_name(class_name),
@@ -324,7 +258,8 @@ def _wire_name(schema: RawSchema, prop: RawProperty, source: str) -> str:
 
 def _fields(
     schema: RawSchema,
-    typer: _Typer,
+    typer: Typer,
+    schemas: Mapping[str, RawSchema],
     overrides: NameOverrides,
     source: str,
     notes: list[str],
@@ -366,33 +301,41 @@ def _fields(
                 prop=wire,
             )
         taken[python_name] = wire
-        type_ref = typer.property_type(prop)
+        _check_property_type(schema, prop, wire, source)
+        type_ref = typer.property_type(schema, prop, wire)
+        target = schemas.get((prop.item_klass if is_list(prop) else prop.klass) or "")
         fields.append(
             FieldIR(
                 python_name=python_name,
                 wire_name=wire,
+                alias=None if names.wire_key(python_name) == wire else wire,
                 type_ref=type_ref,
-                type_expr=_Typer.spell(type_ref),
+                type_expr=Typer.spell(type_ref),
                 property_type=prop.property_type,
                 read_only=not prop.writable,
                 required=prop.required,
                 unique=prop.unique,
-                description=_field_description(prop),
+                description=field_description(prop, type_ref, target),
             )
         )
     return tuple(sorted(fields, key=lambda f: f.python_name))
 
 
-def _field_description(prop: RawProperty) -> str | None:
-    listed = is_list(prop)
-    klass = prop.item_klass if listed else prop.klass
-    kind = prop.item_property_type if listed else prop.property_type
-    if kind in ("REFERENCE", "COMPLEX") and klass:
-        what = "References to" if listed else "Reference to"
-        if kind == "COMPLEX":
-            what = "Embedded"
-        return f"{what} ``{klass.rsplit('.', 1)[-1]}``."
-    return None
+def _check_property_type(schema: RawSchema, prop: RawProperty, wire: str, source: str) -> None:
+    """An unknown ``propertyType`` needs a typing decision: stop instead of guessing JSON."""
+    kinds = [prop.property_type]
+    if is_list(prop) and prop.item_property_type is not None:
+        kinds.append(prop.item_property_type)
+    for kind in kinds:
+        if kind not in KNOWN_PROPERTY_TYPES:
+            raise SchemaError(
+                f"unknown propertyType {kind!r} (known: "
+                f"{', '.join(sorted(KNOWN_PROPERTY_TYPES))}); a newer DHIS2 may have added it: "
+                "teach generator/field_types.py to type it",
+                source=source,
+                schema=schema.klass,
+                prop=wire,
+            )
 
 
 def _type_names(type_ref: TypeRef) -> list[tuple[str, str]]:
@@ -403,15 +346,25 @@ def _type_names(type_ref: TypeRef) -> list[tuple[str, str]]:
         return [("runtime_model", "JsonValue")]
     if type_ref.kind == "datetime":
         return [("runtime_model", "Dhis2DateTime")]
+    if type_ref.kind == "int":
+        return [("runtime_model", "Dhis2Int")]
+    if type_ref.kind == "float":
+        return [("runtime_model", "Dhis2Number")]
+    if type_ref.kind == "reference":
+        assert type_ref.name is not None
+        return [("runtime_model", "Reference"), ("reference", type_ref.name)]
     if type_ref.name is not None:
         return [(type_ref.kind, type_ref.name)]
     return []
 
 
-def _imports(fields: Sequence[FieldIR], *, own_class: str) -> tuple[ImportIR, ...]:
+def _imports(
+    fields: Sequence[FieldIR], *, own_class: str, deferred: frozenset[str] | set[str] = frozenset()
+) -> tuple[ImportIR, ...]:
     runtime: set[str] = {"Dhis2Model"}
     enums: set[str] = set()
     models: set[str] = set()
+    targets: set[str] = set()
     for field in fields:
         for kind, name in _type_names(field.type_ref):
             if kind == "runtime_model":
@@ -420,64 +373,85 @@ def _imports(fields: Sequence[FieldIR], *, own_class: str) -> tuple[ImportIR, ..
                 enums.add(name)
             elif kind == "model" and name != own_class:
                 models.add(name)
-    imports = [ImportIR("typing", ("ClassVar",))]
-    if any(field.needs_alias or field.schema_flags for field in fields):
+            elif kind == "reference" and name != own_class:
+                targets.add(name)
+    targets -= models
+    typing_names = ("TYPE_CHECKING", "ClassVar") if targets else ("ClassVar",)
+    imports = [ImportIR("typing", typing_names)]
+    if any(field.needs_alias for field in fields):
         imports.append(ImportIR("pydantic", ("Field",)))
     imports.append(ImportIR(RUNTIME_MODEL_MODULE, tuple(sorted(runtime))))
     if enums:
         imports.append(ImportIR("..enums", tuple(sorted(enums))))
-    imports.extend(ImportIR(f".{names.module_name(m)}", (m,)) for m in sorted(models))
+    imports.extend(
+        ImportIR(f".{names.module_name(m)}", (m,), deferred=m in deferred) for m in sorted(models)
+    )
+    imports.extend(
+        ImportIR(f".{names.module_name(t)}", (t,), type_checking=True) for t in sorted(targets)
+    )
     return tuple(imports)
 
 
 def _break_embedding_cycles(models: list[ModelIR], notes: list[str]) -> list[ModelIR]:
-    """Embedded models import each other's modules; a cycle would fail at import time.
+    """Owned and embedded models import each other's modules; a cycle would fail at import time.
 
-    DHIS2 2.41-2.43 have none, but an unseen dump might: the field that closes a cycle is typed
-    as plain JSON instead, and the notes say so.
+    Where models embed each other in a cycle (v41's tracker ``Event`` -> ``RelationshipItem`` ->
+    ``Enrollment`` -> ``Event``), or a model embeds itself, the field is annotated as a string
+    (a forward reference pydantic resolves on first use, the models being ``defer_build``) and
+    the cycle's modules import each other at their end, after their class is defined. The notes
+    list each such edge.
     """
     by_name = {model.class_name: model for model in models}
-    broken: set[tuple[str, str]] = set()
-
-    def embedded(model: ModelIR) -> list[tuple[str, str]]:
-        return [
-            (field.python_name, name)
+    edges = {
+        model.class_name: {
+            name
             for field in model.fields
             for kind, name in _type_names(field.type_ref)
-            if kind == "model" and (model.class_name, field.python_name) not in broken
-        ]
+            if kind == "model"
+        }
+        for model in models
+    }
 
-    state: dict[str, int] = {}
+    def reaches(start: str, goal: str) -> bool:
+        seen: set[str] = set()
+        stack = [start]
+        while stack:
+            name = stack.pop()
+            if name == goal:
+                return True
+            if name not in seen:
+                seen.add(name)
+                stack.extend(edges.get(name, ()))
+        return False
 
-    def visit(name: str) -> None:
-        state[name] = 1
-        for field_name, target in embedded(by_name[name]):
-            if state.get(target) == 1:
-                broken.add((name, field_name))
-                notes.append(f"{name}.{field_name}: embeds {target} in a cycle; typed as JSON")
-            elif target not in state:
-                visit(target)
-        state[name] = 2
-
-    for name in sorted(by_name):
-        if name not in state:
-            visit(name)
-    if not broken:
-        return models
+    cyclic = {
+        (name, target)
+        for name in sorted(edges)
+        for target in sorted(edges[name])
+        if target in by_name and reaches(target, name)
+    }
+    notes.extend(
+        f"{name} embeds {target} in a cycle: forward reference, imported at the module's end"
+        for name, target in sorted(cyclic)
+        if name != target
+    )
     result: list[ModelIR] = []
     for model in models:
+        deferred = {target for name, target in cyclic if name == model.class_name}
+        if not deferred:
+            result.append(model)
+            continue
         fields = tuple(
-            _as_json(field) if (model.class_name, field.python_name) in broken else field
+            dataclasses.replace(field, forward_ref=True) if _embeds_any(field, deferred) else field
             for field in model.fields
         )
-        imports = _imports(fields, own_class=model.class_name)
+        imports = _imports(fields, own_class=model.class_name, deferred=deferred)
         result.append(dataclasses.replace(model, fields=fields, imports=imports))
     return result
 
 
-def _as_json(field: FieldIR) -> FieldIR:
-    type_ref = TypeRef("list", item=_JSON) if field.type_ref.kind == "list" else _JSON
-    return dataclasses.replace(field, type_ref=type_ref, type_expr=_Typer.spell(type_ref))
+def _embeds_any(field: FieldIR, models: set[str]) -> bool:
+    return any(kind == "model" and name in models for kind, name in _type_names(field.type_ref))
 
 
 def _check_unique(values: Sequence[str], what: str, source: str) -> None:

@@ -34,12 +34,6 @@ def py_set(values: Iterable[str]) -> str:
     return "{" + ", ".join(repr(v) for v in items) + "}" if items else ""
 
 
-def export_order(name: str) -> tuple[int, str]:
-    """``__all__`` order as ruff's RUF022 wants it: CONSTANTS, then Classes, then functions."""
-    kind = 0 if name.isupper() else 1 if name[:1].isupper() else 2
-    return (kind, name)
-
-
 def doc_text(text: str) -> str:
     """Text that cannot end or break a ``\"\"\"`` docstring: quotes, backslashes and
     non-printable characters are escaped."""
@@ -80,15 +74,8 @@ def _render(template: str, **context: object) -> str:
 def render_version(version: VersionIR) -> dict[str, str]:
     """Every file of ``dhis2_sdk/<version_key>/``, keyed by path relative to the tree root."""
     root = f"{PACKAGE}/{version.version_key}"
-    exports = sorted(
-        ["Dhis2Client"]
-        + [enum.class_name for enum in version.enums]
-        + [model.class_name for model in version.models]
-    )
     files: dict[str, str] = {
-        f"{root}/__init__.py": _render(
-            "version/__init__.py.jinja", version=version, version_exports=exports
-        ),
+        f"{root}/__init__.py": _render("version/__init__.py.jinja", version=version),
         f"{root}/enums.py": _render("version/enums.py.jinja", version=version),
         f"{root}/client.py": _render("version/client.py.jinja", version=version),
         f"{root}/models/__init__.py": _render("version/models_init.py.jinja", version=version),

@@ -45,10 +45,11 @@ def _source_files(extra: Iterable[Path]) -> list[Path]:
     return sorted(sources) + [p for p in extra if p.is_file()]
 
 
-def input_fingerprint(snapshot_paths: Sequence[Path], overrides: Path) -> str:
-    """sha256 over every input of a generation, each labelled by its path."""
+def input_fingerprint(snapshot_paths: Sequence[Path], *side_files: Path) -> str:
+    """sha256 over every input of a generation (snapshots, overrides and corrections files,
+    generator and templates), each labelled by its path."""
     digest = hashlib.sha256(f"ruff {version('ruff')}\0".encode())
-    for path in _source_files([*snapshot_paths, overrides]):
+    for path in _source_files([*snapshot_paths, *side_files]):
         digest.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 

@@ -64,10 +64,14 @@ __all__ = [
     "Dhis2ClientError",
     "Dhis2DateTime",
     "Dhis2Enum",
+    "Dhis2Int",
     "Dhis2Model",
+    "Dhis2Number",
+    "Dhis2Text",
     "Dhis2TimeoutError",
     "Dhis2TransportError",
     "DhisVersion",
+    "DimensionalObject",
     "ErrorReport",
     "GeneratedVersion",
     "Geometry",
@@ -115,6 +119,7 @@ __all__ = [
     "read_dhis2_version",
     "select_version",
     "validate_profile_name",
+    "wire_key",
 ]
 
 

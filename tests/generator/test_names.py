@@ -9,7 +9,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+from dhis2_sdk.runtime._model import wire_key
 from generator import names
+from generator.normalise import normalise
+from generator.spec import parse_snapshot
+from tests.paths import SCHEMAS, VERSIONS
 
 
 @pytest.mark.parametrize(
@@ -119,3 +123,21 @@ def test_any_constant_gives_a_safe_member_name(constant: str) -> None:
     member = names.enum_member_name(constant)
     assert _safe_identifier(member)
     assert not member.startswith("_")
+
+
+def test_the_generator_and_the_runtime_share_the_alias_rule() -> None:
+    """normalise leaves out an alias exactly where the base model's rule gives the wire key."""
+    spelled = implied = 0
+    for version in VERSIONS:
+        path = SCHEMAS / f"{version}.json"
+        ir = normalise(parse_snapshot(path.read_bytes(), source=str(path)), source=str(path))
+        for model in ir.models:
+            for field in model.fields:
+                assert names.wire_key(field.python_name) == wire_key(field.python_name)
+                if field.alias is None:
+                    assert wire_key(field.python_name) == field.wire_name
+                    implied += 1
+                else:
+                    assert wire_key(field.python_name) != field.wire_name == field.alias
+                    spelled += 1
+    assert implied > 20 * spelled  # the rule carries almost every field

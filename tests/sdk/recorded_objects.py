@@ -34,7 +34,7 @@ def without_transformed(
             annotations = [
                 str(field.annotation)
                 for name, field in model.model_fields.items()
-                if (field.serialization_alias or name) == key
+                if (field.serialization_alias or field.alias or name) == key
             ]
             assert annotations, f"{model.__name__} has no field {key!r}"
             assert "list[" in annotations[0], f"{model.__name__}.{key} is not a list"

@@ -22,7 +22,9 @@ def test_every_model_and_enum_loads(version: str) -> None:
         if isinstance(value, type) and issubclass(value, Dhis2Model):
             instance = value.model_validate({})
             assert instance.to_wire() == {}
-            assert value.model_json_schema()["type"] == "object"
+            schema = value.model_json_schema()
+            # A model in an embedding cycle (v41's tracker Event) is a $ref into its own $defs.
+            assert schema.get("type") == "object" or "$ref" in schema
             models += 1
         elif isinstance(value, type) and issubclass(value, Dhis2Enum):
             assert len(value.__members__) > 0

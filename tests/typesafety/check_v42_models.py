@@ -16,7 +16,19 @@ from pydantic import JsonValue
 from dhis2_sdk.runtime._model import Dhis2Model, Reference
 from dhis2_sdk.v41 import DataElement as DataElement41
 from dhis2_sdk.v41 import ValueType as ValueType41
-from dhis2_sdk.v42 import MODELS, DataElement, Sharing, ValueType
+from dhis2_sdk.v42 import (
+    MODELS,
+    CategoryCombo,
+    DataElement,
+    DataElementGroup,
+    Legend,
+    LegendSet,
+    Map,
+    MapView,
+    Sharing,
+    ValueType,
+    Visualization,
+)
 from dhis2_sdk.v43 import MODELS as MODELS43
 from dhis2_sdk.v43 import DataElement as DataElement43
 
@@ -35,8 +47,8 @@ def check_v42_models() -> None:
     assert_type(element, DataElement)
     assert_type(element.name, str | None)
     assert_type(element.value_type, ValueType | None)
-    assert_type(element.category_combo, Reference | None)
-    assert_type(element.data_element_groups, list[Reference] | None)
+    assert_type(element.category_combo, Reference[CategoryCombo] | None)
+    assert_type(element.data_element_groups, list[Reference[DataElementGroup]] | None)
     assert_type(element.sharing, Sharing | None)
     assert_type(element.created, datetime | None)
 
@@ -71,3 +83,33 @@ def check_v42_models() -> None:
     newer = MODELS43["dataElements"]
     assert_type(newer, type[Dhis2Model])
     assert newer is DataElement43
+
+
+def check_v42_owned_children() -> None:
+    """Objects DHIS2 writes inline are typed as their models; references say their target."""
+    legend_set = LegendSet.model_validate(
+        {"id": "fqs276KXCXi", "legends": [{"id": "ntcqaARW1wI", "startValue": 0, "color": "#f00"}]}
+    )
+    assert_type(legend_set.legends, list[Legend] | None)
+    assert legend_set.legends is not None
+    first = legend_set.legends[0]
+    assert_type(first.start_value, int | float | None)  # Dhis2Number: 0 stays 0
+    assert (first.start_value, first.color, first.model_extra) == (0, "#f00", {})
+
+    chart = Map.model_validate({"mapViews": [{"id": "a", "layer": "thematic1", "opacity": 0.9}]})
+    assert_type(chart.map_views, list[MapView] | None)
+    assert chart.map_views is not None
+    assert (chart.map_views[0].layer, chart.map_views[0].opacity) == ("thematic1", 0.9)
+
+    table = Visualization.model_validate(
+        {"columns": [{"id": "dx", "items": [{"id": "fbfJHSPpUQD"}]}], "rows": [{"id": "ou"}]}
+    )
+    assert table.columns is not None
+    items = table.columns[0].items
+    assert_type(items, list[Reference] | None)
+    assert items is not None
+    assert items[0].id == "fbfJHSPpUQD"
+    assert table.to_wire() == {
+        "columns": [{"id": "dx", "items": [{"id": "fbfJHSPpUQD"}]}],
+        "rows": [{"id": "ou"}],
+    }

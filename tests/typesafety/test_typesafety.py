@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import cast
 
 from tests.paths import GENERATED
-from tests.typesafety.check_v42_models import check_v42_models
+from tests.typesafety.check_v42_models import check_v42_models, check_v42_owned_children
 
 SNIPPETS = {
     "good.py": """\
@@ -47,6 +47,10 @@ print(element.nonexistent)
 
 def test_v42_models_at_runtime() -> None:
     check_v42_models()
+
+
+def test_v42_owned_children_at_runtime() -> None:
+    check_v42_owned_children()
 
 
 def test_pyright_rejects_misuse(tmp_path: Path) -> None:

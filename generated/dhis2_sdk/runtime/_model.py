@@ -3,34 +3,104 @@
 Stage: runtime (hand-written, shared by every DHIS2 version). Imports pydantic only, never
 httpx, so that importing a generated model stays cheap.
 
-* :class:`Dhis2Model` — snake_case attributes, DHIS2's wire keys as aliases, unknown keys kept
-  and sent back (a GET -> modify -> PUT round trip drops nothing), read-only fields left out of
-  write payloads;
+* :class:`Dhis2Model` — snake_case attributes, DHIS2's wire keys as aliases (the camelCase of
+  the attribute, :func:`wire_key`; generated fields spell out only the aliases that rule does not
+  give), unknown keys kept and sent back (a GET -> modify -> PUT round trip drops nothing),
+  read-only fields left out of write payloads;
+* values read the way DHIS2's JSON parser (Jackson) reads them: a number in a text property
+  becomes its text (:data:`Dhis2Text` also takes ``true``/``false``), a fractional number in an
+  integer property is truncated (:data:`Dhis2Int`), an integral number in a ``NUMBER`` property
+  stays an ``int`` so that ``0`` is sent back as ``0`` (:data:`Dhis2Number`), ``"true"`` is a
+  boolean; a value DHIS2 would refuse (an object for a text, ``"abc"`` for a number) is still a
+  validation error that names the field;
 * :data:`Dhis2DateTime` — DHIS2's time-zone-less timestamps (``2013-04-09T14:59:52.123``) parse
   to ``datetime`` and serialise back in the same form;
 * :class:`Dhis2Enum` — a ``StrEnum`` that keeps a constant a newer server sends instead of
   rejecting the whole object;
-* :class:`Reference`, :class:`Translation`, :class:`AttributeValue`, :class:`Geometry` — shapes
-  DHIS2 sends that ``/api/schemas`` does not describe.
+* :class:`Reference` — ``Reference[CategoryCombo]`` says what a reference points at (for readers
+  and type checkers; at run time it is the one ``Reference`` class, so no target is imported);
+* :class:`Translation`, :class:`AttributeValue`, :class:`Geometry`,
+  :class:`DimensionalObject` — shapes DHIS2 sends that ``/api/schemas`` does not describe.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, ClassVar, cast
+from typing import TYPE_CHECKING, Annotated, ClassVar, Generic, cast
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, PlainSerializer
+from pydantic import BaseModel, ConfigDict, GetPydanticSchema, JsonValue, PlainSerializer
+from pydantic_core import core_schema
+from typing_extensions import TypeVar
 
 __all__ = [
     "AttributeValue",
     "Dhis2DateTime",
     "Dhis2Enum",
+    "Dhis2Int",
     "Dhis2Model",
+    "Dhis2Number",
+    "Dhis2Text",
+    "DimensionalObject",
     "Geometry",
     "Reference",
     "Translation",
+    "wire_key",
 ]
+
+
+def wire_key(python_name: str) -> str:
+    """The wire key of an attribute by the alias rule: camelCase (``display_name`` ->
+    ``displayName``); a trailing ``_`` (``from_``) is dropped. The generator checks every
+    property against this rule and spells out an alias only where it does not hold."""
+    head, *rest = python_name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _truncate(value: float) -> int:
+    return int(value)
+
+
+def _boolean_text(value: bool) -> str:
+    return "true" if value else "false"
+
+
+Dhis2Int = Annotated[
+    int,
+    GetPydanticSchema(
+        lambda _source, _handler: core_schema.union_schema(
+            [
+                core_schema.int_schema(),
+                core_schema.no_info_after_validator_function(
+                    _truncate, core_schema.float_schema(allow_inf_nan=False)
+                ),
+            ],
+            mode="left_to_right",
+        )
+    ),
+]
+"""A DHIS2 ``INTEGER`` property: like Jackson, ``2.5`` is read as ``2`` (and ``"7"`` as 7)."""
+
+Dhis2Number = int | float
+"""A DHIS2 ``NUMBER`` property: an integral value stays an ``int`` (``0`` is sent back as
+``0``, not ``0.0``), a fractional one is a ``float``."""
+
+Dhis2Text = Annotated[
+    str,
+    GetPydanticSchema(
+        lambda _source, _handler: core_schema.union_schema(
+            [
+                core_schema.str_schema(coerce_numbers_to_str=True),
+                core_schema.no_info_after_validator_function(
+                    _boolean_text, core_schema.bool_schema(strict=True)
+                ),
+            ],
+            mode="left_to_right",
+        )
+    ),
+]
+"""A free-text value DHIS2 stores as a string whatever JSON scalar it was sent as: ``true`` ->
+``"true"``, ``-1`` -> ``"-1"`` (attribute values, indicator expressions)."""
 
 
 def format_dhis2_datetime(value: datetime) -> str:
@@ -75,9 +145,12 @@ class Dhis2Model(BaseModel):
 
     model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
+        alias_generator=wire_key,
         validate_by_name=True,
         validate_by_alias=True,
         serialize_by_alias=True,
+        # Jackson reads a number sent for a text property as its text (numerator: -1).
+        coerce_numbers_to_str=True,
         defer_build=True,
     )
 
@@ -87,6 +160,10 @@ class Dhis2Model(BaseModel):
     """The collection key of the schema in ``/api/metadata`` and ``/api/{plural}``."""
     read_only_fields: ClassVar[frozenset[str]] = frozenset()
     """Python names of the properties DHIS2 marks not writable."""
+    required_fields: ClassVar[frozenset[str]] = frozenset()
+    """Python names of the properties DHIS2 requires on create."""
+    unique_fields: ClassVar[frozenset[str]] = frozenset()
+    """Python names of the properties DHIS2 keeps unique."""
 
     def to_wire(self) -> dict[str, JsonValue]:
         """The object as DHIS2 JSON: wire keys, DHIS2 timestamps, unknown keys kept, unset
@@ -108,18 +185,29 @@ class Dhis2Model(BaseModel):
         )
 
 
-class Reference(Dhis2Model):
+TargetT = TypeVar("TargetT", bound=Dhis2Model, default=Dhis2Model, covariant=True)
+"""What a :class:`Reference` points at (a generated model class)."""
+
+
+class Reference(Dhis2Model, Generic[TargetT]):
     """A reference to another DHIS2 object: ``{"id": "…"}`` plus what ``fields=`` selected.
 
-    Nested selections (``categoryCombo[id,name,categories[id]]``) are kept as extra keys.
+    Generated fields say what they point at, ``Reference[CategoryCombo]``; a type checker sees
+    the target, while at run time every ``Reference[...]`` is this one class, so the target's
+    module is never imported. Nested selections (``categoryCombo[id,name,categories[id]]``)
+    are kept as extra keys.
     """
 
     id: str | None = None
     code: str | None = None
     name: str | None = None
-    display_name: str | None = Field(
-        default=None, validation_alias="displayName", serialization_alias="displayName"
-    )
+    display_name: str | None = None
+
+    if not TYPE_CHECKING:
+
+        def __class_getitem__(cls, target: object) -> type[Reference]:
+            # Reference["CategoryCombo"] is documentation for readers and type checkers.
+            return cls
 
 
 class Translation(Dhis2Model):
@@ -131,10 +219,11 @@ class Translation(Dhis2Model):
 
 
 class AttributeValue(Dhis2Model):
-    """A custom attribute value: ``{"attribute": {"id": …}, "value": "…"}``."""
+    """A custom attribute value: ``{"attribute": {"id": …}, "value": "…"}``; DHIS2 stores the
+    value as text whatever JSON scalar it was sent as (``true`` -> ``"true"``)."""
 
     attribute: Reference | None = None
-    value: str | None = None
+    value: Dhis2Text | None = None
 
 
 class Geometry(Dhis2Model):
@@ -142,3 +231,21 @@ class Geometry(Dhis2Model):
 
     type: str | None = None
     coordinates: JsonValue = None
+
+
+class DimensionalObject(Dhis2Model):
+    """One dimension of an analytical object's ``columns``/``rows``/``filters``: the dimension
+    (``dx``, ``pe``, ``ou`` or a UID) and the items chosen in it (``{"id": "dx", "items": [...]}``).
+    """
+
+    id: str | None = None
+    dimension: str | None = None
+    dimension_type: str | None = None
+    display_name: str | None = None
+    name: str | None = None
+    items: list[Reference] | None = None
+    filter: str | None = None
+    legend_set: Reference | None = None
+    program_stage: Reference | None = None
+    option_set: Reference | None = None
+    repetition: JsonValue = None

@@ -6,9 +6,7 @@ DHIS2 2.41.3-SNAPSHOT. Do not edit: run ``nox -s codegen-v41``.
 
 from typing import ClassVar
 
-from pydantic import Field
-
-from ...runtime._model import Dhis2Model
+from ...runtime._model import Dhis2Int, Dhis2Model
 
 
 class Axis(Dhis2Model):
@@ -17,15 +15,11 @@ class Axis(Dhis2Model):
     dhis2_klass: ClassVar[str] = "org.hisp.dhis.visualization.Axis"
     dhis2_plural: ClassVar[str | None] = "axes"
     read_only_fields: ClassVar[frozenset[str]] = frozenset()
+    required_fields: ClassVar[frozenset[str]] = frozenset({"axis", "dimensional_item"})
+    unique_fields: ClassVar[frozenset[str]] = frozenset()
 
-    axis: int | None = Field(
-        default=None,
-        json_schema_extra={"x-dhis2-required": True},
-    )
+    axis: Dhis2Int | None = None
+    """Required."""
 
-    dimensional_item: str | None = Field(
-        default=None,
-        validation_alias="dimensionalItem",
-        serialization_alias="dimensionalItem",
-        json_schema_extra={"x-dhis2-required": True},
-    )
+    dimensional_item: str | None = None
+    """Required. At most 255 characters."""

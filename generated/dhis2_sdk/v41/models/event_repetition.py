@@ -6,9 +6,7 @@ DHIS2 2.41.3-SNAPSHOT. Do not edit: run ``nox -s codegen-v41``.
 
 from typing import ClassVar
 
-from pydantic import Field
-
-from ...runtime._model import Dhis2Model
+from ...runtime._model import Dhis2Int, Dhis2Model
 from ..enums import AttributeEnum
 
 
@@ -18,17 +16,15 @@ class EventRepetition(Dhis2Model):
     dhis2_klass: ClassVar[str] = "org.hisp.dhis.eventvisualization.EventRepetition"
     dhis2_plural: ClassVar[str | None] = "eventRepetitions"
     read_only_fields: ClassVar[frozenset[str]] = frozenset()
+    required_fields: ClassVar[frozenset[str]] = frozenset()
+    unique_fields: ClassVar[frozenset[str]] = frozenset()
 
     dimension: str | None = None
 
-    indexes: list[int] | None = None
+    indexes: list[Dhis2Int] | None = None
 
     parent: AttributeEnum | None = None
 
     program: str | None = None
 
-    program_stage: str | None = Field(
-        default=None,
-        validation_alias="programStage",
-        serialization_alias="programStage",
-    )
+    program_stage: str | None = None

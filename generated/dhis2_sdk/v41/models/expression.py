@@ -6,8 +6,6 @@ DHIS2 2.41.3-SNAPSHOT. Do not edit: run ``nox -s codegen-v41``.
 
 from typing import ClassVar
 
-from pydantic import Field
-
 from ...runtime._model import Dhis2Model, Translation
 from ..enums import MissingValueStrategy
 
@@ -18,29 +16,20 @@ class Expression(Dhis2Model):
     dhis2_klass: ClassVar[str] = "org.hisp.dhis.expression.Expression"
     dhis2_plural: ClassVar[str | None] = "expressions"
     read_only_fields: ClassVar[frozenset[str]] = frozenset({"display_description"})
+    required_fields: ClassVar[frozenset[str]] = frozenset()
+    unique_fields: ClassVar[frozenset[str]] = frozenset()
 
     description: str | None = None
+    """At most 255 characters."""
 
-    display_description: str | None = Field(
-        default=None,
-        validation_alias="displayDescription",
-        serialization_alias="displayDescription",
-        json_schema_extra={"readOnly": True},
-    )
+    display_description: str | None = None
+    """Read-only: left out of write payloads."""
 
     expression: str | None = None
 
-    missing_value_strategy: MissingValueStrategy | None = Field(
-        default=None,
-        validation_alias="missingValueStrategy",
-        serialization_alias="missingValueStrategy",
-    )
+    missing_value_strategy: MissingValueStrategy | None = None
 
-    sliding_window: bool | None = Field(
-        default=None,
-        validation_alias="slidingWindow",
-        serialization_alias="slidingWindow",
-    )
+    sliding_window: bool | None = None
 
     translations: list[Translation] | None = None
     """Embedded ``Translation``."""

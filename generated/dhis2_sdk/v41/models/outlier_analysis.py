@@ -6,9 +6,7 @@ DHIS2 2.41.3-SNAPSHOT. Do not edit: run ``nox -s codegen-v41``.
 
 from typing import ClassVar
 
-from pydantic import Field
-
-from ...runtime._model import Dhis2Model, JsonValue
+from ...runtime._model import Dhis2Int, Dhis2Model, Dhis2Number, JsonValue
 from ..enums import NormalizedOutlierMethod, OutlierMethod
 
 
@@ -18,36 +16,20 @@ class OutlierAnalysis(Dhis2Model):
     dhis2_klass: ClassVar[str] = "org.hisp.dhis.visualization.OutlierAnalysis"
     dhis2_plural: ClassVar[str | None] = "outlierAnalysis"
     read_only_fields: ClassVar[frozenset[str]] = frozenset()
+    required_fields: ClassVar[frozenset[str]] = frozenset()
+    unique_fields: ClassVar[frozenset[str]] = frozenset()
 
     enabled: bool | None = None
 
-    extreme_lines: JsonValue | None = Field(
-        default=None,
-        validation_alias="extremeLines",
-        serialization_alias="extremeLines",
-    )
+    extreme_lines: JsonValue | None = None
     """Embedded ``OutlierLine``."""
 
-    max_results: int | None = Field(
-        default=None,
-        validation_alias="maxResults",
-        serialization_alias="maxResults",
-    )
+    max_results: Dhis2Int | None = None
+    """At least 0."""
 
-    normalization_method: NormalizedOutlierMethod | None = Field(
-        default=None,
-        validation_alias="normalizationMethod",
-        serialization_alias="normalizationMethod",
-    )
+    normalization_method: NormalizedOutlierMethod | None = None
 
-    outlier_method: OutlierMethod | None = Field(
-        default=None,
-        validation_alias="outlierMethod",
-        serialization_alias="outlierMethod",
-    )
+    outlier_method: OutlierMethod | None = None
 
-    threshold_factor: float | None = Field(
-        default=None,
-        validation_alias="thresholdFactor",
-        serialization_alias="thresholdFactor",
-    )
+    threshold_factor: Dhis2Number | None = None
+    """At least 0."""

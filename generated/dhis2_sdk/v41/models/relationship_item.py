@@ -6,9 +6,7 @@ DHIS2 2.41.3-SNAPSHOT. Do not edit: run ``nox -s codegen-v41``.
 
 from typing import ClassVar
 
-from pydantic import Field
-
-from ...runtime._model import Dhis2Model, Reference
+from ...runtime._model import Dhis2Model
 
 
 class RelationshipItem(Dhis2Model):
@@ -17,19 +15,25 @@ class RelationshipItem(Dhis2Model):
     dhis2_klass: ClassVar[str] = "org.hisp.dhis.relationship.RelationshipItem"
     dhis2_plural: ClassVar[str | None] = "relationshipItems"
     read_only_fields: ClassVar[frozenset[str]] = frozenset()
+    required_fields: ClassVar[frozenset[str]] = frozenset()
+    unique_fields: ClassVar[frozenset[str]] = frozenset()
 
-    enrollment: Reference | None = None
-    """Reference to ``Enrollment``."""
+    enrollment: "Enrollment | None" = None
+    """Owned ``Enrollment`` object, written inline by DHIS2."""
 
-    event: Reference | None = None
-    """Reference to ``Event``."""
+    event: "Event | None" = None
+    """Owned ``Event`` object, written inline by DHIS2."""
 
-    relationship: Reference | None = None
-    """Reference to ``Relationship``."""
+    relationship: "Relationship | None" = None
+    """Owned ``Relationship`` object, written inline by DHIS2 (``/api/relationships``)."""
 
-    tracked_entity: Reference | None = Field(
-        default=None,
-        validation_alias="trackedEntity",
-        serialization_alias="trackedEntity",
-    )
-    """Reference to ``TrackedEntity``."""
+    tracked_entity: "TrackedEntity | None" = None
+    """Owned ``TrackedEntity`` object, written inline by DHIS2 (``/api/trackedEntityInstances``)."""
+
+
+# Imported last: these models embed this one back; pydantic resolves the quoted annotations
+# on first use, when every module of the cycle is loaded.
+from .enrollment import Enrollment  # noqa: E402
+from .event import Event  # noqa: E402
+from .relationship import Relationship  # noqa: E402
+from .tracked_entity import TrackedEntity  # noqa: E402

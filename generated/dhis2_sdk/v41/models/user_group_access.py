@@ -6,8 +6,6 @@ DHIS2 2.41.3-SNAPSHOT. Do not edit: run ``nox -s codegen-v41``.
 
 from typing import ClassVar
 
-from pydantic import Field
-
 from ...runtime._model import Dhis2Model
 
 
@@ -17,13 +15,11 @@ class UserGroupAccess(Dhis2Model):
     dhis2_klass: ClassVar[str] = "org.hisp.dhis.user.sharing.UserGroupAccess"
     dhis2_plural: ClassVar[str | None] = "userGroupAccesses"
     read_only_fields: ClassVar[frozenset[str]] = frozenset()
+    required_fields: ClassVar[frozenset[str]] = frozenset()
+    unique_fields: ClassVar[frozenset[str]] = frozenset()
 
     access: str | None = None
 
-    display_name: str | None = Field(
-        default=None,
-        validation_alias="displayName",
-        serialization_alias="displayName",
-    )
+    display_name: str | None = None
 
     id: str | None = None

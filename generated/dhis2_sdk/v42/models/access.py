@@ -15,6 +15,8 @@ class Access(Dhis2Model):
     dhis2_klass: ClassVar[str] = "org.hisp.dhis.security.acl.Access"
     dhis2_plural: ClassVar[str | None] = "accesses"
     read_only_fields: ClassVar[frozenset[str]] = frozenset()
+    required_fields: ClassVar[frozenset[str]] = frozenset()
+    unique_fields: ClassVar[frozenset[str]] = frozenset()
 
     data: JsonValue | None = None
     """Embedded ``AccessData``."""

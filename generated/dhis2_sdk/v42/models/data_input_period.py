@@ -6,8 +6,6 @@ DHIS2 2.42.4-SNAPSHOT. Do not edit: run ``nox -s codegen-v42``.
 
 from typing import ClassVar
 
-from pydantic import Field
-
 from ...runtime._model import Dhis2DateTime, Dhis2Model, Reference
 
 
@@ -17,21 +15,12 @@ class DataInputPeriod(Dhis2Model):
     dhis2_klass: ClassVar[str] = "org.hisp.dhis.dataset.DataInputPeriod"
     dhis2_plural: ClassVar[str | None] = "dataInputPeriods"
     read_only_fields: ClassVar[frozenset[str]] = frozenset()
+    required_fields: ClassVar[frozenset[str]] = frozenset({"period"})
+    unique_fields: ClassVar[frozenset[str]] = frozenset()
 
-    closing_date: Dhis2DateTime | None = Field(
-        default=None,
-        validation_alias="closingDate",
-        serialization_alias="closingDate",
-    )
+    closing_date: Dhis2DateTime | None = None
 
-    opening_date: Dhis2DateTime | None = Field(
-        default=None,
-        validation_alias="openingDate",
-        serialization_alias="openingDate",
-    )
+    opening_date: Dhis2DateTime | None = None
 
-    period: Reference | None = Field(
-        default=None,
-        json_schema_extra={"x-dhis2-required": True},
-    )
-    """Reference to ``Period``."""
+    period: Reference | None = None
+    """Reference to ``Period``. Required."""

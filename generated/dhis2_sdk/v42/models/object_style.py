@@ -15,6 +15,8 @@ class ObjectStyle(Dhis2Model):
     dhis2_klass: ClassVar[str] = "org.hisp.dhis.common.ObjectStyle"
     dhis2_plural: ClassVar[str | None] = "objectStyles"
     read_only_fields: ClassVar[frozenset[str]] = frozenset()
+    required_fields: ClassVar[frozenset[str]] = frozenset()
+    unique_fields: ClassVar[frozenset[str]] = frozenset()
 
     color: str | None = None
 

@@ -6,8 +6,6 @@ DHIS2 2.42.4-SNAPSHOT. Do not edit: run ``nox -s codegen-v42``.
 
 from typing import ClassVar
 
-from pydantic import Field
-
 from ...runtime._model import Dhis2Model, JsonValue
 
 
@@ -17,6 +15,8 @@ class Sharing(Dhis2Model):
     dhis2_klass: ClassVar[str] = "org.hisp.dhis.user.sharing.Sharing"
     dhis2_plural: ClassVar[str | None] = "sharings"
     read_only_fields: ClassVar[frozenset[str]] = frozenset()
+    required_fields: ClassVar[frozenset[str]] = frozenset()
+    unique_fields: ClassVar[frozenset[str]] = frozenset()
 
     external: bool | None = None
 
@@ -24,11 +24,7 @@ class Sharing(Dhis2Model):
 
     public: str | None = None
 
-    user_groups: dict[str, JsonValue] | None = Field(
-        default=None,
-        validation_alias="userGroups",
-        serialization_alias="userGroups",
-    )
+    user_groups: dict[str, JsonValue] | None = None
     """Embedded ``Map``."""
 
     users: dict[str, JsonValue] | None = None

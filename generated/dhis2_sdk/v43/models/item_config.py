@@ -6,9 +6,7 @@ DHIS2 2.43-SNAPSHOT. Do not edit: run ``nox -s codegen-v43``.
 
 from typing import ClassVar
 
-from pydantic import Field
-
-from ...runtime._model import Dhis2Model
+from ...runtime._model import Dhis2Int, Dhis2Model
 from ..enums import Position
 
 
@@ -18,15 +16,10 @@ class ItemConfig(Dhis2Model):
     dhis2_klass: ClassVar[str] = "org.hisp.dhis.dashboard.design.ItemConfig"
     dhis2_plural: ClassVar[str | None] = "itemConfigs"
     read_only_fields: ClassVar[frozenset[str]] = frozenset()
+    required_fields: ClassVar[frozenset[str]] = frozenset()
+    unique_fields: ClassVar[frozenset[str]] = frozenset()
 
-    insert_height: int | None = Field(
-        default=None,
-        validation_alias="insertHeight",
-        serialization_alias="insertHeight",
-    )
+    insert_height: Dhis2Int | None = None
+    """At least 0."""
 
-    insert_position: Position | None = Field(
-        default=None,
-        validation_alias="insertPosition",
-        serialization_alias="insertPosition",
-    )
+    insert_position: Position | None = None

@@ -15,6 +15,8 @@ class SeriesKey(Dhis2Model):
     dhis2_klass: ClassVar[str] = "org.hisp.dhis.visualization.SeriesKey"
     dhis2_plural: ClassVar[str | None] = "seriesKeys"
     read_only_fields: ClassVar[frozenset[str]] = frozenset()
+    required_fields: ClassVar[frozenset[str]] = frozenset()
+    unique_fields: ClassVar[frozenset[str]] = frozenset()
 
     hidden: bool | None = None
 

@@ -27,6 +27,7 @@ MODELS: Final = LazyModels(
     __name__,
     {
         "gadgets": (".models.gadget", "Gadget"),
+        "widgetStyles": (".models.widget_style", "WidgetStyle"),
         "widgets": (".models.widget", "Widget"),
     },
 )

@@ -6,8 +6,6 @@ DHIS2 2.99.1. Do not edit: run ``nox -s codegen-v99``.
 
 from typing import ClassVar
 
-from pydantic import Field
-
 from ...runtime._model import Dhis2Model
 from ..enums import ValueType
 
@@ -18,16 +16,12 @@ class Gadget(Dhis2Model):
     dhis2_klass: ClassVar[str] = "org.example.widget.Gadget"
     dhis2_plural: ClassVar[str | None] = "gadgets"
     read_only_fields: ClassVar[frozenset[str]] = frozenset()
+    required_fields: ClassVar[frozenset[str]] = frozenset()
+    unique_fields: ClassVar[frozenset[str]] = frozenset({"code"})
 
-    code: str | None = Field(
-        default=None,
-        json_schema_extra={"x-dhis2-unique": True},
-    )
+    code: str | None = None
+    """Unique."""
 
     id: str | None = None
 
-    value_type: ValueType | None = Field(
-        default=None,
-        validation_alias="valueType",
-        serialization_alias="valueType",
-    )
+    value_type: ValueType | None = None

@@ -15,6 +15,8 @@ class WidgetStyle(Dhis2Model):
     dhis2_klass: ClassVar[str] = "org.example.widget.WidgetStyle"
     dhis2_plural: ClassVar[str | None] = "widgetStyles"
     read_only_fields: ClassVar[frozenset[str]] = frozenset()
+    required_fields: ClassVar[frozenset[str]] = frozenset()
+    unique_fields: ClassVar[frozenset[str]] = frozenset()
 
     color: str | None = None
 

@@ -20,6 +20,8 @@ class EnvironDHIS2SDKPWNED1N(Dhis2Model):
     )
     dhis2_plural: ClassVar[str | None] = "evils"
     read_only_fields: ClassVar[frozenset[str]] = frozenset()
+    required_fields: ClassVar[frozenset[str]] = frozenset()
+    unique_fields: ClassVar[frozenset[str]] = frozenset()
 
     desc_import_os_os_environ_dhis2_sdk_pwned_1: str | None = Field(
         default=None,
