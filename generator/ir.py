@@ -151,6 +151,20 @@ class CollectionIR:
 
 
 @dataclass(frozen=True, slots=True)
+class ResourceIR:
+    """A typed accessor ``client.resources.<attribute>`` of a schema with an API endpoint."""
+
+    attribute: str
+    key: str
+    path: str
+    class_name: str
+    module_name: str
+    names_alias: str
+    """The ``Literal`` of the schema's wire property names (``DataElementField``)."""
+    wire_names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class VersionIR:
     """Everything generated for one DHIS2 version."""
 
@@ -161,6 +175,10 @@ class VersionIR:
     models: tuple[ModelIR, ...]
     enums: tuple[EnumIR, ...]
     collections: tuple[CollectionIR, ...]
+    resources: tuple[ResourceIR, ...]
+    me_class: str | None
+    """The model ``/api/me`` answers with (``User``), and its module."""
+    me_module: str | None
     exports: tuple[str, ...]
     """The names the version package exports besides its constants, sorted."""
     notes: tuple[str, ...]

@@ -32,6 +32,7 @@ from generator.ir import (
     FieldIR,
     ImportIR,
     ModelIR,
+    ResourceIR,
     TypeRef,
     VersionIR,
 )
@@ -75,6 +76,9 @@ def normalise(
     by_class = {model.class_name: model for model in models}
     collections = _collections(by_class.values())
     _check_unique([c.plural for c in collections], "collection key", source)
+    taken = {*by_class, *(enum.class_name for enum in enums)}
+    resources = _resources(by_class.values(), taken, source)
+    me = next((m for m in by_class.values() if m.klass == _USER_KLASS), None)
     return VersionIR(
         version_key=snapshot.dhis2.version_key,
         raw_version=snapshot.dhis2.version,
@@ -83,7 +87,20 @@ def normalise(
         models=tuple(sorted(models, key=lambda m: m.class_name)),
         enums=tuple(sorted(enums, key=lambda e: e.class_name)),
         collections=collections,
-        exports=tuple(sorted(["Dhis2Client", *by_class, *(enum.class_name for enum in enums)])),
+        resources=resources,
+        me_class=None if me is None else me.class_name,
+        me_module=None if me is None else me.module_name,
+        exports=tuple(
+            sorted(
+                [
+                    "Dhis2Client",
+                    "Resources",
+                    *by_class,
+                    *(enum.class_name for enum in enums),
+                    *(resource.names_alias for resource in resources),
+                ]
+            )
+        ),
         notes=tuple(notes),
     )
 
@@ -110,6 +127,48 @@ def _collections(models: Iterable[ModelIR]) -> tuple[CollectionIR, ...]:
         CollectionIR(key, model.class_name, model.module_name)
         for key, model in sorted(entries.items())
     )
+
+
+_USER_KLASS = "org.hisp.dhis.user.User"
+# Names the generated Resources class (and its runtime base) defines itself.
+_RESOURCES_ATTRIBUTES = frozenset({"me", "resource", "VERSION_KEY"})
+
+
+def _resources(models: Iterable[ModelIR], taken: set[str], source: str) -> tuple[ResourceIR, ...]:
+    """One accessor per schema with an API endpoint, named after its collection key."""
+    resources: list[ResourceIR] = []
+    for model in sorted(models, key=lambda m: m.plural or ""):
+        if not model.api_endpoint or not model.plural:
+            continue
+        attribute = names.field_name(model.plural)
+        if attribute is None or attribute in _RESOURCES_ATTRIBUTES:
+            raise SchemaError(
+                f"its collection key {model.plural!r} leaves no usable accessor name; "
+                "add a rename to schemas/name-overrides.json",
+                source=source,
+                schema=model.klass,
+            )
+        alias = f"{model.class_name}Field"
+        if alias in taken:
+            raise SchemaError(
+                f"the name {alias!r} of its field-name Literal clashes with a class; add a "
+                "class rename to schemas/name-overrides.json",
+                source=source,
+                schema=model.klass,
+            )
+        resources.append(
+            ResourceIR(
+                attribute=attribute,
+                key=model.plural,
+                path=model.api_endpoint,
+                class_name=model.class_name,
+                module_name=model.module_name,
+                names_alias=alias,
+                wire_names=tuple(sorted(field.wire_name for field in model.fields)),
+            )
+        )
+    _check_unique([r.attribute for r in resources], "accessor name", source)
+    return tuple(resources)
 
 
 def _index_schemas(raw: Sequence[RawSchema], source: str) -> dict[str, RawSchema]:

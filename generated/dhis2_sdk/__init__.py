@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from .runtime._model import *
     from .runtime._paging import *
     from .runtime._profiles import *
+    from .runtime._query import *
     from .runtime._ratelimit import *
+    from .runtime._resources import *
     from .runtime._retry import *
     from .runtime._streaming import *
     from .runtime._system import *
@@ -40,7 +42,9 @@ _RUNTIME_MODULES: Final = (
     ".runtime._model",
     ".runtime._paging",
     ".runtime._profiles",
+    ".runtime._query",
     ".runtime._ratelimit",
+    ".runtime._resources",
     ".runtime._retry",
     ".runtime._streaming",
     ".runtime._system",
@@ -57,6 +61,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BasicAuth",
+    "BinaryOperator",
     "ConflictError",
     "Dhis2ApiError",
     "Dhis2Auth",
@@ -73,17 +78,21 @@ __all__ = [
     "DhisVersion",
     "DimensionalObject",
     "ErrorReport",
+    "FieldSelection",
+    "FilterSpec",
     "GeneratedVersion",
     "Geometry",
     "InvalidProfileNameError",
     "JobRef",
     "LazyModels",
     "Me",
+    "MeResource",
     "NoProfileError",
     "NotConnectedError",
     "NotFoundError",
     "OAuth2Auth",
     "OAuth2FlowError",
+    "OrderSpec",
     "Page",
     "Pager",
     "Params",
@@ -93,6 +102,9 @@ __all__ = [
     "RateLimitError",
     "RateLimitTransport",
     "Reference",
+    "Resource",
+    "Resources",
+    "ResponseShapeError",
     "ResponseStream",
     "RetryPolicy",
     "RetryTransport",
@@ -105,6 +117,7 @@ __all__ = [
     "TasksApi",
     "TokenBucket",
     "Translation",
+    "UnaryOperator",
     "UnsupportedVersionError",
     "WebMessage",
     "available_versions",

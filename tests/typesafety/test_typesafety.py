@@ -53,6 +53,64 @@ def test_v42_owned_children_at_runtime() -> None:
     check_v42_owned_children()
 
 
+RESOURCE_SNIPPETS = {
+    "misspelt_field.py": """\
+from dhis2_sdk.v42 import Dhis2Client
+
+async def main(client: Dhis2Client) -> None:
+    await client.resources.data_elements.list(fields=["id", "nmae"])
+""",
+    "misspelt_filter.py": """\
+from dhis2_sdk.v42 import Dhis2Client
+
+async def main(client: Dhis2Client) -> None:
+    await client.resources.data_elements.list(filters=[("nmae", "eq", "ANC")])
+""",
+    "unknown_operator.py": """\
+from dhis2_sdk.v42 import Dhis2Client
+
+async def main(client: Dhis2Client) -> None:
+    await client.resources.data_elements.list(filters=[("name", "equals", "ANC")])
+""",
+    "misspelt_resource.py": """\
+from dhis2_sdk.v42 import Dhis2Client
+
+async def main(client: Dhis2Client) -> None:
+    await client.resources.data_element.list()
+""",
+}
+
+
+def _pyright_diagnostics(tmp_path: Path, snippets: dict[str, str]) -> list[tuple[str, int, str]]:
+    for name, text in snippets.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    config = {"typeCheckingMode": "strict", "pythonVersion": "3.11", "extraPaths": [str(GENERATED)]}
+    (tmp_path / "pyrightconfig.json").write_text(json.dumps(config), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "pyright", "--outputjson", "--pythonpath", sys.executable],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    report = cast(dict[str, object], json.loads(done.stdout))
+    found: list[tuple[str, int, str]] = []
+    for diagnostic in cast(list[dict[str, object]], report["generalDiagnostics"]):
+        start = cast(dict[str, dict[str, int]], diagnostic["range"])["start"]
+        found.append(
+            (Path(str(diagnostic["file"])).name, start["line"] + 1, str(diagnostic.get("rule")))
+        )
+    return sorted(set(found))
+
+
+def test_pyright_rejects_misspelt_accessor_names(tmp_path: Path) -> None:
+    found = _pyright_diagnostics(tmp_path, RESOURCE_SNIPPETS)
+    flagged = {(name, line) for name, line, _rule in found}
+    assert flagged == {(name, 4) for name in RESOURCE_SNIPPETS}, found
+    assert ("misspelt_field.py", 4, "reportArgumentType") in found
+    assert ("misspelt_resource.py", 4, "reportAttributeAccessIssue") in found
+
+
 def test_pyright_rejects_misuse(tmp_path: Path) -> None:
     for name, text in SNIPPETS.items():
         (tmp_path / name).write_text(text, encoding="utf-8")

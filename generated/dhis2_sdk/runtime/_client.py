@@ -29,11 +29,13 @@ from ._errors import (
     Dhis2TimeoutError,
     Dhis2TransportError,
     NotConnectedError,
+    ResponseShapeError,
     error_from_response,
 )
 from ._model import Dhis2Model
 from ._paging import Page, page_type
 from ._ratelimit import RateLimitTransport, TokenBucket
+from ._resources import Resources
 from ._retry import RetryPolicy, RetryTransport
 from ._streaming import ResponseStream
 from ._system import SystemApi
@@ -52,6 +54,7 @@ __all__ = ["DEFAULT_LIMITS", "Dhis2Client", "Params"]
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 ItemT = TypeVar("ItemT", bound=Dhis2Model)
+ResourcesT = TypeVar("ResourcesT", bound=Resources)
 
 _Primitive = str | int | float | bool | None
 Params = Mapping[str, _Primitive | Sequence[_Primitive]]
@@ -159,6 +162,7 @@ class Dhis2Client:
         """The server's own version string (``"2.42.4-SNAPSHOT"``), set by ``connect()``."""
         self._system: SystemApi | None = None
         self._tasks: TasksApi | None = None
+        self._resources: Resources | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -251,6 +255,23 @@ class Dhis2Client:
         return self._system
 
     @property
+    def resources(self) -> Resources:
+        """Accessors of the loaded version's collections, after ``connect()``.
+
+        Typed exactly on a pinned client (``dhis2_sdk.v42.Dhis2Client``); here the object is the
+        loaded version's ``Resources`` (``client.resources.data_elements`` works) typed as the
+        base class: use ``dhis2_sdk.v42.Resources(client)`` for the typed accessors, or
+        ``client.resources.resource("dataElements")``.
+        """
+        module = self.generated_version.module
+        return self._bound_resources(cast("type[Resources]", module.Resources))
+
+    def _bound_resources(self, cls: type[ResourcesT]) -> ResourcesT:
+        if not isinstance(self._resources, cls):
+            self._resources = cls(self)
+        return self._resources
+
+    @property
     def tasks(self) -> TasksApi:
         """Start DHIS2 background jobs and poll them until they complete."""
         if self._tasks is None:
@@ -328,7 +349,16 @@ class Dhis2Client:
         """GET one page of a collection (``/api/dataElements``) as typed ``items`` and ``pager``,
         validated from the response bytes in one pass."""
         response = await self.request("GET", path, params=params)
-        return page_type(model).model_validate_json(response.content)
+        page = page_type(model).model_validate_json(response.content)
+        if "items" not in page.model_fields_set:
+            others = [k for k, v in (page.model_extra or {}).items() if isinstance(v, list)]
+            if others:
+                raise ResponseShapeError(
+                    f"GET {path} answered a {others[0]!r} list, not the "
+                    f"{model.dhis2_plural!r} that {model.__name__} reads: pass the model of "
+                    "that collection"
+                )
+        return page
 
     async def iterate(
         self,

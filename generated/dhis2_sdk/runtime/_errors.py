@@ -15,6 +15,7 @@ The hierarchy::
     │   └── ServerError                   5xx
     ├── Dhis2TransportError               no usable HTTP response (connection refused, reset, …)
     │   └── Dhis2TimeoutError             connect, read, write or pool timeout
+    ├── ResponseShapeError                a 2xx body that is not what the call expects
     ├── OAuth2FlowError                   the OAuth2 token endpoint refused or answered nonsense
     ├── UnsupportedVersionError           no generated version fits the server's DHIS2 version
     ├── NotConnectedError                 a request before ``connect()`` or after ``close()``
@@ -53,6 +54,7 @@ __all__ = [
     "OAuth2FlowError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseShapeError",
     "ServerError",
     "TaskError",
     "TaskTimeoutError",
@@ -260,6 +262,11 @@ class Dhis2TransportError(Dhis2ClientError):
 
 class Dhis2TimeoutError(Dhis2TransportError):
     """A connect, read, write or pool timeout expired."""
+
+
+class ResponseShapeError(Dhis2ClientError):
+    """The server answered 2xx with a body of another shape than the call expects (a list of
+    another collection, an HTML page, …); the message names the request and what came back."""
 
 
 class OAuth2FlowError(Dhis2ClientError):

@@ -247,6 +247,100 @@ if TYPE_CHECKING:
     from .models.validation_rule import ValidationRule as ValidationRule
     from .models.validation_rule_group import ValidationRuleGroup as ValidationRuleGroup
     from .models.visualization import Visualization as Visualization
+    from .resources import AggregateDataExchangeField as AggregateDataExchangeField
+    from .resources import AnalyticsTableHookField as AnalyticsTableHookField
+    from .resources import ApiTokenField as ApiTokenField
+    from .resources import AttributeField as AttributeField
+    from .resources import CategoryComboField as CategoryComboField
+    from .resources import CategoryField as CategoryField
+    from .resources import CategoryOptionComboField as CategoryOptionComboField
+    from .resources import CategoryOptionField as CategoryOptionField
+    from .resources import CategoryOptionGroupField as CategoryOptionGroupField
+    from .resources import CategoryOptionGroupSetField as CategoryOptionGroupSetField
+    from .resources import ConstantField as ConstantField
+    from .resources import DashboardField as DashboardField
+    from .resources import DashboardItemField as DashboardItemField
+    from .resources import DataApprovalLevelField as DataApprovalLevelField
+    from .resources import DataApprovalWorkflowField as DataApprovalWorkflowField
+    from .resources import DataElementField as DataElementField
+    from .resources import DataElementGroupField as DataElementGroupField
+    from .resources import DataElementGroupSetField as DataElementGroupSetField
+    from .resources import DataElementOperandField as DataElementOperandField
+    from .resources import DataEntryFormField as DataEntryFormField
+    from .resources import DataSetField as DataSetField
+    from .resources import DataSetNotificationTemplateField as DataSetNotificationTemplateField
+    from .resources import DatastoreEntryField as DatastoreEntryField
+    from .resources import DocumentField as DocumentField
+    from .resources import EventChartField as EventChartField
+    from .resources import EventFilterField as EventFilterField
+    from .resources import EventHookField as EventHookField
+    from .resources import EventReportField as EventReportField
+    from .resources import EventVisualizationField as EventVisualizationField
+    from .resources import ExternalFileResourceField as ExternalFileResourceField
+    from .resources import ExternalMapLayerField as ExternalMapLayerField
+    from .resources import FileResourceField as FileResourceField
+    from .resources import IconField as IconField
+    from .resources import IndicatorField as IndicatorField
+    from .resources import IndicatorGroupField as IndicatorGroupField
+    from .resources import IndicatorGroupSetField as IndicatorGroupSetField
+    from .resources import IndicatorTypeField as IndicatorTypeField
+    from .resources import InterpretationField as InterpretationField
+    from .resources import JobConfigurationField as JobConfigurationField
+    from .resources import LegendSetField as LegendSetField
+    from .resources import MapField as MapField
+    from .resources import MapViewField as MapViewField
+    from .resources import MessageConversationField as MessageConversationField
+    from .resources import MetadataProposalField as MetadataProposalField
+    from .resources import MetadataVersionField as MetadataVersionField
+    from .resources import MinMaxDataElementField as MinMaxDataElementField
+    from .resources import OAuth2ClientField as OAuth2ClientField
+    from .resources import OptionField as OptionField
+    from .resources import OptionGroupField as OptionGroupField
+    from .resources import OptionGroupSetField as OptionGroupSetField
+    from .resources import OptionSetField as OptionSetField
+    from .resources import OrganisationUnitField as OrganisationUnitField
+    from .resources import OrganisationUnitGroupField as OrganisationUnitGroupField
+    from .resources import OrganisationUnitGroupSetField as OrganisationUnitGroupSetField
+    from .resources import OrganisationUnitLevelField as OrganisationUnitLevelField
+    from .resources import PredictorField as PredictorField
+    from .resources import PredictorGroupField as PredictorGroupField
+    from .resources import (
+        ProgramDataElementDimensionItemField as ProgramDataElementDimensionItemField,
+    )
+    from .resources import ProgramField as ProgramField
+    from .resources import ProgramIndicatorField as ProgramIndicatorField
+    from .resources import ProgramIndicatorGroupField as ProgramIndicatorGroupField
+    from .resources import ProgramNotificationTemplateField as ProgramNotificationTemplateField
+    from .resources import ProgramRuleActionField as ProgramRuleActionField
+    from .resources import ProgramRuleField as ProgramRuleField
+    from .resources import ProgramRuleVariableField as ProgramRuleVariableField
+    from .resources import ProgramSectionField as ProgramSectionField
+    from .resources import ProgramStageField as ProgramStageField
+    from .resources import ProgramStageSectionField as ProgramStageSectionField
+    from .resources import ProgramStageWorkingListField as ProgramStageWorkingListField
+    from .resources import PushAnalysisField as PushAnalysisField
+    from .resources import RelationshipField as RelationshipField
+    from .resources import RelationshipTypeField as RelationshipTypeField
+    from .resources import ReportField as ReportField
+    from .resources import Resources as Resources
+    from .resources import RouteField as RouteField
+    from .resources import SectionField as SectionField
+    from .resources import SMSCommandField as SMSCommandField
+    from .resources import SqlViewField as SqlViewField
+    from .resources import TrackedEntityAttributeField as TrackedEntityAttributeField
+    from .resources import TrackedEntityField as TrackedEntityField
+    from .resources import TrackedEntityFilterField as TrackedEntityFilterField
+    from .resources import TrackedEntityTypeField as TrackedEntityTypeField
+    from .resources import UserField as UserField
+    from .resources import UserGroupField as UserGroupField
+    from .resources import UserRoleField as UserRoleField
+    from .resources import (
+        ValidationNotificationTemplateField as ValidationNotificationTemplateField,
+    )
+    from .resources import ValidationResultField as ValidationResultField
+    from .resources import ValidationRuleField as ValidationRuleField
+    from .resources import ValidationRuleGroupField as ValidationRuleGroupField
+    from .resources import VisualizationField as VisualizationField
 
 VERSION_KEY: Final = "v41"
 RAW_VERSION: Final = "2.41.3-SNAPSHOT"
@@ -443,6 +537,96 @@ MODELS: Final = LazyModels(
 
 _LAZY: Final[dict[str, str]] = {
     "Dhis2Client": ".client",
+    "Resources": ".resources",
+    "AggregateDataExchangeField": ".resources",
+    "AnalyticsTableHookField": ".resources",
+    "ApiTokenField": ".resources",
+    "AttributeField": ".resources",
+    "CategoryField": ".resources",
+    "CategoryComboField": ".resources",
+    "CategoryOptionComboField": ".resources",
+    "CategoryOptionGroupSetField": ".resources",
+    "CategoryOptionGroupField": ".resources",
+    "CategoryOptionField": ".resources",
+    "ConstantField": ".resources",
+    "DashboardItemField": ".resources",
+    "DashboardField": ".resources",
+    "DataApprovalLevelField": ".resources",
+    "DataApprovalWorkflowField": ".resources",
+    "DataElementGroupSetField": ".resources",
+    "DataElementGroupField": ".resources",
+    "DataElementOperandField": ".resources",
+    "DataElementField": ".resources",
+    "DataEntryFormField": ".resources",
+    "DataSetNotificationTemplateField": ".resources",
+    "DataSetField": ".resources",
+    "DatastoreEntryField": ".resources",
+    "DocumentField": ".resources",
+    "EventChartField": ".resources",
+    "EventFilterField": ".resources",
+    "EventHookField": ".resources",
+    "EventReportField": ".resources",
+    "EventVisualizationField": ".resources",
+    "ExternalFileResourceField": ".resources",
+    "ExternalMapLayerField": ".resources",
+    "FileResourceField": ".resources",
+    "IconField": ".resources",
+    "IndicatorGroupSetField": ".resources",
+    "IndicatorGroupField": ".resources",
+    "IndicatorTypeField": ".resources",
+    "IndicatorField": ".resources",
+    "InterpretationField": ".resources",
+    "JobConfigurationField": ".resources",
+    "LegendSetField": ".resources",
+    "MapViewField": ".resources",
+    "MapField": ".resources",
+    "MessageConversationField": ".resources",
+    "MetadataVersionField": ".resources",
+    "MinMaxDataElementField": ".resources",
+    "OAuth2ClientField": ".resources",
+    "OptionGroupSetField": ".resources",
+    "OptionGroupField": ".resources",
+    "OptionSetField": ".resources",
+    "OptionField": ".resources",
+    "OrganisationUnitGroupSetField": ".resources",
+    "OrganisationUnitGroupField": ".resources",
+    "OrganisationUnitLevelField": ".resources",
+    "OrganisationUnitField": ".resources",
+    "PredictorGroupField": ".resources",
+    "PredictorField": ".resources",
+    "ProgramDataElementDimensionItemField": ".resources",
+    "ProgramIndicatorGroupField": ".resources",
+    "ProgramIndicatorField": ".resources",
+    "ProgramNotificationTemplateField": ".resources",
+    "ProgramRuleActionField": ".resources",
+    "ProgramRuleVariableField": ".resources",
+    "ProgramRuleField": ".resources",
+    "ProgramSectionField": ".resources",
+    "ProgramStageSectionField": ".resources",
+    "ProgramStageWorkingListField": ".resources",
+    "ProgramStageField": ".resources",
+    "ProgramField": ".resources",
+    "MetadataProposalField": ".resources",
+    "PushAnalysisField": ".resources",
+    "RelationshipTypeField": ".resources",
+    "RelationshipField": ".resources",
+    "ReportField": ".resources",
+    "RouteField": ".resources",
+    "SectionField": ".resources",
+    "SMSCommandField": ".resources",
+    "SqlViewField": ".resources",
+    "TrackedEntityAttributeField": ".resources",
+    "TrackedEntityFilterField": ".resources",
+    "TrackedEntityField": ".resources",
+    "TrackedEntityTypeField": ".resources",
+    "UserGroupField": ".resources",
+    "UserRoleField": ".resources",
+    "UserField": ".resources",
+    "ValidationNotificationTemplateField": ".resources",
+    "ValidationResultField": ".resources",
+    "ValidationRuleGroupField": ".resources",
+    "ValidationRuleField": ".resources",
+    "VisualizationField": ".resources",
     "AccessLevel": ".enums",
     "AggregationType": ".enums",
     "AnalyticsFavoriteType": ".enums",
@@ -655,92 +839,131 @@ __all__ = [
     "Access",
     "AccessLevel",
     "AggregateDataExchange",
+    "AggregateDataExchangeField",
     "AggregationType",
     "AnalyticsFavoriteType",
     "AnalyticsPeriodBoundary",
     "AnalyticsPeriodBoundaryType",
     "AnalyticsTableHook",
+    "AnalyticsTableHookField",
     "AnalyticsTablePhase",
     "AnalyticsTableType",
     "AnalyticsType",
     "ApiToken",
+    "ApiTokenField",
     "ApiTokenType",
     "Attribute",
     "AttributeEnum",
+    "AttributeField",
     "AttributeValue",
     "Axis",
     "CacheStrategy",
     "Category",
     "CategoryCombo",
+    "CategoryComboField",
     "CategoryDimension",
+    "CategoryField",
     "CategoryOption",
     "CategoryOptionCombo",
+    "CategoryOptionComboField",
+    "CategoryOptionField",
     "CategoryOptionGroup",
+    "CategoryOptionGroupField",
     "CategoryOptionGroupSet",
     "CategoryOptionGroupSetDimension",
+    "CategoryOptionGroupSetField",
     "CompletenessMethod",
     "Constant",
+    "ConstantField",
     "Dashboard",
+    "DashboardField",
     "DashboardItem",
+    "DashboardItemField",
     "DashboardItemShape",
     "DashboardItemType",
     "DataApprovalLevel",
+    "DataApprovalLevelField",
     "DataApprovalWorkflow",
+    "DataApprovalWorkflowField",
     "DataDimensionType",
     "DataElement",
     "DataElementDomain",
+    "DataElementField",
     "DataElementGroup",
+    "DataElementGroupField",
     "DataElementGroupSet",
     "DataElementGroupSetDimension",
+    "DataElementGroupSetField",
     "DataElementOperand",
+    "DataElementOperandField",
     "DataEntryForm",
+    "DataEntryFormField",
     "DataInputPeriod",
     "DataSet",
     "DataSetElement",
+    "DataSetField",
     "DataSetNotificationRecipient",
     "DataSetNotificationTemplate",
+    "DataSetNotificationTemplateField",
     "DataSetNotificationTrigger",
     "DatastoreEntry",
+    "DatastoreEntryField",
     "Dhis2Client",
     "DigitGroupSeparator",
     "DimensionItemType",
     "DimensionType",
     "DisplayDensity",
     "Document",
+    "DocumentField",
     "Enrollment",
     "Event",
     "EventChart",
+    "EventChartField",
     "EventDataType",
     "EventEventStatus",
     "EventFilter",
+    "EventFilterField",
     "EventHook",
+    "EventHookField",
     "EventOutputType",
     "EventRepetition",
     "EventReport",
+    "EventReportField",
     "EventVisualization",
+    "EventVisualizationField",
     "EventVisualizationType",
     "Expression",
     "ExpressionDimensionItem",
     "ExternalFileResource",
+    "ExternalFileResourceField",
     "ExternalMapLayer",
+    "ExternalMapLayerField",
     "FeatureType",
     "FileResource",
     "FileResourceDomain",
+    "FileResourceField",
     "FileResourceStorageStatus",
     "FontSize",
     "FormType",
     "HideEmptyItemStrategy",
     "Icon",
+    "IconField",
     "ImageFormat",
     "Importance",
     "Indicator",
+    "IndicatorField",
     "IndicatorGroup",
+    "IndicatorGroupField",
     "IndicatorGroupSet",
+    "IndicatorGroupSetField",
     "IndicatorType",
+    "IndicatorTypeField",
     "Interpretation",
     "InterpretationComment",
+    "InterpretationField",
     "ItemConfig",
     "JobConfiguration",
+    "JobConfigurationField",
     "JobStatus",
     "JobType",
     "Legend",
@@ -748,112 +971,163 @@ __all__ = [
     "LegendDisplayStrategy",
     "LegendDisplayStyle",
     "LegendSet",
+    "LegendSetField",
     "Map",
+    "MapField",
     "MapLayerPosition",
     "MapService",
     "MapView",
+    "MapViewField",
     "MapViewRenderingStrategy",
     "MappingEventStatus",
     "MessageConversation",
+    "MessageConversationField",
     "MessageConversationPriority",
     "MessageConversationStatus",
     "MessageType",
     "MetadataProposal",
+    "MetadataProposalField",
     "MetadataProposalStatus",
     "MetadataProposalTarget",
     "MetadataProposalType",
     "MetadataVersion",
+    "MetadataVersionField",
     "MinMaxDataElement",
+    "MinMaxDataElementField",
     "MissingValueStrategy",
     "NormalizedOutlierMethod",
     "NotificationTrigger",
     "NumberType",
     "OAuth2Client",
+    "OAuth2ClientField",
     "ObjectStyle",
     "Operator",
     "Option",
+    "OptionField",
     "OptionGroup",
+    "OptionGroupField",
     "OptionGroupSet",
+    "OptionGroupSetField",
     "OptionSet",
+    "OptionSetField",
     "OrganisationUnit",
     "OrganisationUnitDescendants",
+    "OrganisationUnitField",
     "OrganisationUnitGroup",
+    "OrganisationUnitGroupField",
     "OrganisationUnitGroupSet",
     "OrganisationUnitGroupSetDimension",
+    "OrganisationUnitGroupSetField",
     "OrganisationUnitLevel",
+    "OrganisationUnitLevelField",
     "OrganisationUnitSelectionMode",
     "OutlierAnalysis",
     "OutlierMethod",
     "ParserType",
     "Position",
     "Predictor",
+    "PredictorField",
     "PredictorGroup",
+    "PredictorGroupField",
     "Program",
     "ProgramDataElementDimensionItem",
+    "ProgramDataElementDimensionItemField",
+    "ProgramField",
     "ProgramIndicator",
+    "ProgramIndicatorField",
     "ProgramIndicatorGroup",
+    "ProgramIndicatorGroupField",
     "ProgramNotificationRecipient",
     "ProgramNotificationTemplate",
+    "ProgramNotificationTemplateField",
     "ProgramRule",
     "ProgramRuleAction",
     "ProgramRuleActionEvaluationTime",
+    "ProgramRuleActionField",
     "ProgramRuleActionType",
+    "ProgramRuleField",
     "ProgramRuleVariable",
+    "ProgramRuleVariableField",
     "ProgramRuleVariableSourceType",
     "ProgramSection",
+    "ProgramSectionField",
     "ProgramStage",
     "ProgramStageDataElement",
+    "ProgramStageField",
     "ProgramStageSection",
+    "ProgramStageSectionField",
     "ProgramStageWorkingList",
+    "ProgramStageWorkingListField",
     "ProgramStatus",
     "ProgramTrackedEntityAttribute",
     "ProgramTrackedEntityAttributeDimensionItem",
     "ProgramType",
     "PushAnalysis",
+    "PushAnalysisField",
     "RegressionType",
     "Relationship",
     "RelationshipConstraint",
     "RelationshipEntity",
+    "RelationshipField",
     "RelationshipItem",
     "RelationshipType",
+    "RelationshipTypeField",
     "Report",
+    "ReportField",
     "ReportType",
     "ReportingRate",
     "ReportingRateMetric",
     "ResourceTableType",
+    "Resources",
     "Route",
+    "RouteField",
     "SMSCommand",
+    "SMSCommandField",
     "SchedulingType",
     "Section",
+    "SectionField",
     "SendStrategy",
     "SeriesKey",
     "Sharing",
     "SqlView",
+    "SqlViewField",
     "SqlViewType",
     "ThematicMapType",
     "TrackedEntity",
     "TrackedEntityAttribute",
+    "TrackedEntityAttributeField",
     "TrackedEntityAttributeValue",
     "TrackedEntityDataElementDimension",
+    "TrackedEntityField",
     "TrackedEntityFilter",
+    "TrackedEntityFilterField",
     "TrackedEntityProgramIndicatorDimension",
     "TrackedEntityType",
     "TrackedEntityTypeAttribute",
+    "TrackedEntityTypeField",
     "User",
     "UserAccess",
     "UserCredentialsDto",
+    "UserField",
     "UserGroup",
     "UserGroupAccess",
+    "UserGroupField",
     "UserOrgUnitType",
     "UserRole",
+    "UserRoleField",
     "ValidationNotificationTemplate",
+    "ValidationNotificationTemplateField",
     "ValidationResult",
+    "ValidationResultField",
     "ValidationRule",
+    "ValidationRuleField",
     "ValidationRuleGroup",
+    "ValidationRuleGroupField",
     "ValidationStrategy",
     "ValueType",
     "VersionType",
     "Visualization",
+    "VisualizationField",
     "VisualizationType",
 ]
 

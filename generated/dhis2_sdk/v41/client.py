@@ -7,9 +7,15 @@ DHIS2 2.41.3-SNAPSHOT. Do not edit: run ``nox -s codegen-v41``.
 from typing import ClassVar
 
 from ..runtime._client import Dhis2Client as _RuntimeClient
+from .resources import Resources
 
 
 class Dhis2Client(_RuntimeClient):
     """Dhis2Client typed for DHIS2 2.41 (snapshot version 2.41.3-SNAPSHOT)."""
 
     PINNED_VERSION: ClassVar[str | None] = "v41"
+
+    @property
+    def resources(self) -> Resources:
+        """Typed accessors of every DHIS2 2.41 collection: ``client.resources.data_elements``."""
+        return self._bound_resources(Resources)

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     from .models.gadget import Gadget as Gadget
     from .models.widget import Widget as Widget
     from .models.widget_style import WidgetStyle as WidgetStyle
+    from .resources import GadgetField as GadgetField
+    from .resources import Resources as Resources
+    from .resources import WidgetField as WidgetField
 
 VERSION_KEY: Final = "v99"
 RAW_VERSION: Final = "2.99.1"
@@ -35,6 +38,9 @@ MODELS: Final = LazyModels(
 
 _LAZY: Final[dict[str, str]] = {
     "Dhis2Client": ".client",
+    "Resources": ".resources",
+    "GadgetField": ".resources",
+    "WidgetField": ".resources",
     "Channel": ".enums",
     "ValueType": ".enums",
     "Gadget": ".models.gadget",
@@ -50,8 +56,11 @@ __all__ = [
     "Channel",
     "Dhis2Client",
     "Gadget",
+    "GadgetField",
+    "Resources",
     "ValueType",
     "Widget",
+    "WidgetField",
     "WidgetStyle",
 ]
 

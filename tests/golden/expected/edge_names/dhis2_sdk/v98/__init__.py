@@ -18,6 +18,11 @@ if TYPE_CHECKING:
     from .models.b_status import BStatus as BStatus
     from .models.edge_inner import EdgeInner as EdgeInner
     from .models.reference_model import ReferenceModel as ReferenceModel
+    from .resources import AStatusField as AStatusField
+    from .resources import BStatusField as BStatusField
+    from .resources import EdgeInnerField as EdgeInnerField
+    from .resources import ReferenceModelField as ReferenceModelField
+    from .resources import Resources as Resources
 
 VERSION_KEY: Final = "v98"
 RAW_VERSION: Final = "2.98.0"
@@ -36,6 +41,11 @@ MODELS: Final = LazyModels(
 
 _LAZY: Final[dict[str, str]] = {
     "Dhis2Client": ".client",
+    "Resources": ".resources",
+    "EdgeInnerField": ".resources",
+    "ReferenceModelField": ".resources",
+    "AStatusField": ".resources",
+    "BStatusField": ".resources",
     "Kind": ".enums",
     "AStatus": ".models.a_status",
     "BStatus": ".models.b_status",
@@ -49,11 +59,16 @@ __all__ = [
     "SNAPSHOT_DIGEST",
     "VERSION_KEY",
     "AStatus",
+    "AStatusField",
     "BStatus",
+    "BStatusField",
     "Dhis2Client",
     "EdgeInner",
+    "EdgeInnerField",
     "Kind",
     "ReferenceModel",
+    "ReferenceModelField",
+    "Resources",
 ]
 
 

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from .client import Dhis2Client as Dhis2Client
     from .enums import KindImportOs as KindImportOs
     from .models.environ_dhis2_sdkpwned1_n import EnvironDHIS2SDKPWNED1N as EnvironDHIS2SDKPWNED1N
+    from .resources import EnvironDHIS2SDKPWNED1NField as EnvironDHIS2SDKPWNED1NField
+    from .resources import Resources as Resources
 
 VERSION_KEY: Final = "v97"
 RAW_VERSION: Final = "2.97.0"
@@ -30,6 +32,8 @@ MODELS: Final = LazyModels(
 
 _LAZY: Final[dict[str, str]] = {
     "Dhis2Client": ".client",
+    "Resources": ".resources",
+    "EnvironDHIS2SDKPWNED1NField": ".resources",
     "KindImportOs": ".enums",
     "EnvironDHIS2SDKPWNED1N": ".models.environ_dhis2_sdkpwned1_n",
 }
@@ -41,7 +45,9 @@ __all__ = [
     "VERSION_KEY",
     "Dhis2Client",
     "EnvironDHIS2SDKPWNED1N",
+    "EnvironDHIS2SDKPWNED1NField",
     "KindImportOs",
+    "Resources",
 ]
 
 
