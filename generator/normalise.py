@@ -37,6 +37,7 @@ from generator.ir import (
     TypeRef,
     VersionIR,
 )
+from generator.property_types import check_property_types
 from generator.spec import RawProperty, RawSchema, Snapshot
 
 _STRING_TYPES = frozenset(
@@ -84,6 +85,7 @@ def normalise(
     """Build the IR of one DHIS2 version; ``source`` names the snapshot in error messages."""
     overrides = overrides or NameOverrides.empty()
     schemas = _index_schemas(snapshot.schemas, source)
+    check_property_types(schemas.values(), source)
     class_names = _assign_class_names(schemas, source)
     enums = _collect_enums(schemas, set(class_names.values()), source)
     enum_names = {enum.klass: enum.class_name for enum in enums}
@@ -257,7 +259,7 @@ class _Typer:
             if model is not None:
                 return TypeRef("model", model)
             return _KNOWN_COMPLEX.get(klass or "", _JSON)
-        return _JSON  # an unknown propertyType: keep the data, promise nothing
+        raise AssertionError(f"no typing rule for {property_type!r}")  # see property_types
 
     @staticmethod
     def spell(type_ref: TypeRef) -> str:

@@ -125,11 +125,40 @@ def test_a_name_override_resolves_a_collision(tmp_path: Path) -> None:
     assert expected + '        validation_alias="dataSetID"' in model
 
 
-def test_an_unknown_property_type_keeps_the_data(tmp_path: Path) -> None:
+_KNOWN_TYPES = (
+    "BOOLEAN, COLLECTION, COLOR, COMPLEX, CONSTANT, DATE, EMAIL, GEOLOCATION, IDENTIFIER, "
+    "INTEGER, NUMBER, PASSWORD, PHONENUMBER, REFERENCE, TEXT, URL"
+)
+
+
+def test_an_unknown_property_type(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     dump = _dump(tmp_path, [_schema([_prop("hologram", "HOLOGRAM", "org.x.Hologram")])])
-    assert _pull_and_generate(tmp_path, dump) == 0
-    model = (tmp_path / "out" / "dhis2_sdk" / "v90" / "models" / "thing.py").read_text()
-    assert "    hologram: JsonValue | None = None\n" in model
+    assert _pull_and_generate(tmp_path, dump) == 2
+    assert _error(capsys) == (
+        f"error: {(tmp_path / 'snapshot.json').as_posix()}: schema 'org.x.Thing', property "
+        f"'hologram': unknown propertyType 'HOLOGRAM' (known: {_KNOWN_TYPES}); give it a "
+        "typing rule in generator/normalise.py and list it in generator/property_types.py\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unknown_item_property_type(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    holograms = _prop(
+        "hologram",
+        "COLLECTION",
+        "java.util.List",
+        collection=True,
+        collectionName="holograms",
+        itemPropertyType="HOLOGRAM",
+        itemKlass="org.x.Hologram",
+    )
+    dump = _dump(tmp_path, [_schema([_prop("id"), holograms])])
+    assert _pull_and_generate(tmp_path, dump) == 2
+    assert _error(capsys) == (
+        f"error: {(tmp_path / 'snapshot.json').as_posix()}: schema 'org.x.Thing', property "
+        f"'hologram': unknown itemPropertyType 'HOLOGRAM' (known: {_KNOWN_TYPES}); give it a "
+        "typing rule in generator/normalise.py and list it in generator/property_types.py\n"
+    )
 
 
 def test_a_snapshot_edited_by_hand(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
