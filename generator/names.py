@@ -9,10 +9,11 @@ Rules:
 * camelCase -> snake_case, acronym- and digit-aware (``dataSetID`` -> ``data_set_id``,
   ``URLPattern`` -> ``url_pattern``, ``level1Name`` -> ``level1_name``);
 * Python keywords, pydantic-reserved names (``model_*``, ``schema``, ``copy``, ``json``,
-  ``dict``, ``fields`` …) and the builtins the generated modules themselves use in annotations
-  (``bool``, ``int``, ``str`` …) get a ``_`` suffix. Other builtins (``id``, ``type``,
-  ``filter``, ``map``) are kept: as model attributes they shadow nothing and ``element.id`` is
-  what a DHIS2 user expects to write;
+  ``dict``, ``fields`` …), the model's own attributes (``to_wire``, ``to_write_payload``,
+  ``dhis2_klass``, ``read_only_fields`` …) and the builtins the generated modules themselves use
+  in annotations (``bool``, ``int``, ``str`` …) get a ``_`` suffix. Other builtins (``id``,
+  ``type``, ``filter``, ``map``) are kept: as model attributes they shadow nothing and
+  ``element.id`` is what a DHIS2 user expects to write;
 * class names are PascalCase from a schema's Java ``klass`` (``Outer$Inner`` -> ``OuterInner``);
   names the generated modules import are suffixed (``Model`` or ``Enum``).
 """
@@ -53,7 +54,14 @@ PYDANTIC_RESERVED = frozenset(
 ANNOTATION_BUILTINS = frozenset({"bool", "dict", "float", "int", "list", "object", "str"})
 # Class-level names the generated models and the runtime base class define.
 MODEL_CLASS_ATTRIBUTES = frozenset(
-    {"dhis2_klass", "dhis2_plural", "dhis2_schema", "read_only_fields", "to_write_payload"}
+    {
+        "dhis2_klass",
+        "dhis2_plural",
+        "dhis2_schema",
+        "read_only_fields",
+        "to_wire",
+        "to_write_payload",
+    }
 )
 RESERVED_FIELD_NAMES = (
     frozenset(keyword.kwlist) | PYDANTIC_RESERVED | ANNOTATION_BUILTINS | MODEL_CLASS_ATTRIBUTES
