@@ -26,7 +26,8 @@ from generator import stamp
 from generator.drift import describe_drift
 from generator.errors import EXIT_USAGE, GeneratorError, SnapshotError
 from generator.format import format_sources
-from generator.normalise import NameOverrides, normalise
+from generator.normalise import normalise
+from generator.overrides import NameOverrides, load_overrides
 from generator.render import PACKAGE, render_version
 from generator.spec import load_json_object, parse_snapshot, validate_snapshot
 from generator.write import WriteReport, existing_files, write_file, write_package
@@ -43,20 +44,6 @@ class RenderedTree:
     single_files: dict[str, bytes]
     packages: dict[str, dict[str, bytes]]  # package dir (relative) -> {relative path: bytes}
     summaries: tuple[str, ...]  # one line per version, for the user
-
-
-def load_overrides(path: Path) -> NameOverrides:
-    """Read ``{"fields": {klass: {wire name: python name}}}``; a missing file means none."""
-    if not path.is_file():
-        return NameOverrides.empty()
-    raw = load_json_object(path.read_bytes(), source=str(path))
-    fields = raw.get("fields", {})
-    table: dict[str, dict[str, str]] = {}
-    if isinstance(fields, dict):
-        for klass, renames in fields.items():
-            if isinstance(renames, dict):
-                table[klass] = {str(k): str(v) for k, v in renames.items()}
-    return NameOverrides(table)
 
 
 def render_tree(snapshot_paths: Sequence[Path], overrides: NameOverrides) -> RenderedTree:

@@ -38,6 +38,7 @@ from types import MappingProxyType
 from typing import Literal, cast
 
 from generator.errors import SnapshotError
+from generator.spec import json_kind
 
 KeySource = Literal["collectionName", "rule", "correction"]
 Corrections = Mapping[tuple[str, str], str]
@@ -83,9 +84,7 @@ def load_corrections(path: Path) -> Corrections:
         raise CorrectionsError(f"{path}: not valid JSON: {err}") from err
     entries = _as_list(raw)
     if entries is None:
-        raise CorrectionsError(
-            f"{path}: expected a JSON list of corrections, got {_json_type(raw)}"
-        )
+        raise CorrectionsError(f"{path}: expected a JSON list of corrections, got {json_kind(raw)}")
     corrections: dict[tuple[str, str], str] = {}
     seen: dict[tuple[str, str], int] = {}
     previous: tuple[str, str] | None = None
@@ -205,7 +204,7 @@ def _parse_correction(path: Path, index: int, item: object) -> tuple[str, str, s
     if entry is None:
         raise CorrectionsError(
             f"{path}: entry {index}: expected an object with keys "
-            f"{', '.join(_CORRECTION_KEYS)}, got {_json_type(item)}"
+            f"{', '.join(_CORRECTION_KEYS)}, got {json_kind(item)}"
         )
     missing = [key for key in _CORRECTION_KEYS if key not in entry]
     unknown = sorted(key for key in entry if key not in _CORRECTION_KEYS)
@@ -237,17 +236,3 @@ def _as_dict(value: object) -> dict[str, object] | None:
 
 def _as_list(value: object) -> list[object] | None:
     return cast(list[object], value) if isinstance(value, list) else None
-
-
-def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    return "an object"

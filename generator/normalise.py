@@ -22,8 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
 
 from generator import names
 from generator.errors import SchemaError
@@ -37,6 +36,7 @@ from generator.ir import (
     TypeRef,
     VersionIR,
 )
+from generator.overrides import NameOverrides
 from generator.property_types import check_property_types
 from generator.spec import RawProperty, RawSchema, Snapshot
 
@@ -67,18 +67,6 @@ _NON_OBJECT_REFERENCES = frozenset({"java.util.List", "java.util.Map", "java.lan
 RUNTIME_MODEL_MODULE = "...runtime._model"
 
 
-@dataclass(frozen=True, slots=True)
-class NameOverrides:
-    """Manual renames: ``{schema klass: {wire name: python name}}`` from one reviewed table."""
-
-    fields: Mapping[str, Mapping[str, str]]
-
-    @staticmethod
-    def empty() -> NameOverrides:
-        """No overrides."""
-        return NameOverrides({})
-
-
 def normalise(
     snapshot: Snapshot, *, source: str, overrides: NameOverrides | None = None
 ) -> VersionIR:
@@ -86,7 +74,7 @@ def normalise(
     overrides = overrides or NameOverrides.empty()
     schemas = _index_schemas(snapshot.schemas, source)
     check_property_types(schemas.values(), source)
-    class_names = _assign_class_names(schemas, source)
+    class_names = _assign_class_names(schemas, source, overrides.classes)
     enums = _collect_enums(schemas, set(class_names.values()), source)
     enum_names = {enum.klass: enum.class_name for enum in enums}
     notes: list[str] = []
@@ -133,26 +121,31 @@ def _index_schemas(raw: Sequence[RawSchema], source: str) -> dict[str, RawSchema
     return schemas
 
 
-def _assign_class_names(schemas: Mapping[str, RawSchema], source: str) -> dict[str, str]:
+def _assign_class_names(
+    schemas: Mapping[str, RawSchema], source: str, renames: Mapping[str, str]
+) -> dict[str, str]:
     simple: dict[str, str] = {}
     for klass in schemas:
-        name = names.class_name(klass)
+        name = renames.get(klass) or names.class_name(klass)
         if name is None:
             raise SchemaError(
                 "its Java klass leaves no usable class name", source=source, schema=klass
             )
         simple[klass] = name
-    return _disambiguate(simple, "Model", source)
+    return _disambiguate(simple, "Model", source, keep=renames)
 
 
-def _disambiguate(simple: Mapping[str, str], suffix: str, source: str) -> dict[str, str]:
-    """Qualify clashing simple names with their package; still clashing is an error."""
+def _disambiguate(
+    simple: Mapping[str, str], suffix: str, source: str, keep: Collection[str] = ()
+) -> dict[str, str]:
+    """Qualify clashing simple names with their package (``keep``: manual renames, never
+    qualified); still clashing is an error."""
     counts: defaultdict[str, int] = defaultdict(int)
     for name in simple.values():
         counts[name.lower()] += 1
     result: dict[str, str] = {}
     for klass, name in simple.items():
-        if counts[name.lower()] > 1:
+        if counts[name.lower()] > 1 and klass not in keep:
             qualified = names.qualified_class_name(klass, suffix=suffix)
             result[klass] = qualified or name
         else:

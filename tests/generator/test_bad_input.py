@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from generator import names
 from generator.cli import main
 from tests.paths import SCHEMAS, SHARED_DHIS2, copy_hand_written
 
@@ -123,6 +124,67 @@ def test_a_name_override_resolves_a_collision(tmp_path: Path) -> None:
     model = (tmp_path / "out" / "dhis2_sdk" / "v90" / "models" / "thing.py").read_text()
     expected = "data_set_id_upper: str | None = Field(\n        default=None,\n"
     assert expected + '        validation_alias="dataSetID"' in model
+
+
+def test_a_name_override_that_shadows_a_model_method(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dump = _dump(tmp_path, [_schema([_prop("id"), _prop("toWire")])])
+    overrides = tmp_path / "name-overrides.json"
+    overrides.write_text(json.dumps({"fields": {"org.x.Thing": {"toWire": "to_wire"}}}))
+    assert _pull_and_generate(tmp_path, dump) == 2
+    assert _error(capsys) == (
+        f"error: {overrides}: fields['org.x.Thing']['toWire']: 'to_wire' cannot be a field "
+        "name: it would shadow the model's own 'to_wire'; choose another, such as 'to_wire_'\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_unknown_key_in_the_overrides_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dump = _dump(tmp_path, [_schema([_prop("id")])])
+    overrides = tmp_path / "name-overrides.json"
+    overrides.write_text(json.dumps({"field": {"org.x.Thing": {"id": "uid"}}}))
+    assert _pull_and_generate(tmp_path, dump) == 2
+    assert _error(capsys) == (
+        f"error: {overrides}: unknown key 'field'; the file holds 'classes' "
+        "({Java klass: class name}) and 'fields' ({Java klass: {wire name: python name}})\n"
+    )
+
+
+def _two_sources(tmp_path: Path) -> Path:
+    return _dump(
+        tmp_path,
+        [
+            {**_schema([_prop("id")], klass="org.a.x.Source"), "name": "a", "plural": "as"},
+            {**_schema([_prop("id")], klass="org.b.x.Source"), "name": "b", "plural": "bs"},
+        ],
+    )
+
+
+def test_class_names_that_clash_after_qualification(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _pull_and_generate(tmp_path, _two_sources(tmp_path)) == 2
+    assert _error(capsys) == (
+        f"error: {(tmp_path / 'snapshot.json').as_posix()}: schema 'org.b.x.Source': its class "
+        "name 'XSource' clashes with that of 'org.a.x.Source'; add a rename to "
+        "schemas/name-overrides.json\n"
+    )
+
+
+@pytest.mark.parametrize("rename", ["OtherSource", "Source"])
+def test_a_class_rename_resolves_a_clash(tmp_path: Path, rename: str) -> None:
+    overrides = {"classes": {"org.b.x.Source": rename}}
+    (tmp_path / "name-overrides.json").write_text(json.dumps(overrides), encoding="utf-8")
+    assert _pull_and_generate(tmp_path, _two_sources(tmp_path)) == 0
+    models = tmp_path / "out" / "dhis2_sdk" / "v90" / "models"
+    renamed = (models / f"{names.module_name(rename)}.py").read_text(encoding="utf-8")
+    assert f"class {rename}(Dhis2Model):" in renamed
+    assert 'dhis2_klass: ClassVar[str] = "org.b.x.Source"' in renamed
+    other = "XSource" if rename == "Source" else "Source"
+    assert "org.a.x.Source" in (models / f"{names.module_name(other)}.py").read_text("utf-8")
 
 
 _KNOWN_TYPES = (
