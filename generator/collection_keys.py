@@ -28,7 +28,6 @@ collection property, saying where its key came from.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -38,7 +37,7 @@ from types import MappingProxyType
 from typing import Literal, cast
 
 from generator.errors import SnapshotError
-from generator.spec import json_kind
+from generator.spec import json_kind, too_deep
 
 KeySource = Literal["collectionName", "rule", "correction"]
 Corrections = Mapping[tuple[str, str], str]
@@ -82,6 +81,8 @@ def load_corrections(path: Path) -> Corrections:
         raw: object = json.loads(text)
     except json.JSONDecodeError as err:
         raise CorrectionsError(f"{path}: not valid JSON: {err}") from err
+    except RecursionError:
+        raise CorrectionsError(too_deep(str(path), "a list of corrections")) from None
     entries = _as_list(raw)
     if entries is None:
         raise CorrectionsError(f"{path}: expected a JSON list of corrections, got {json_kind(raw)}")
@@ -132,7 +133,7 @@ def derive_wire_key(
 def fill_collection_keys(
     schemas: Sequence[Mapping[str, object]], corrections: Corrections
 ) -> tuple[list[dict[str, object]], list[DerivedKey]]:
-    """Deep copies of ``schemas`` whose collection properties all carry ``collectionName``.
+    """Copies of ``schemas`` whose collection properties all carry ``collectionName``.
 
     Each element has the shape of one entry of ``/api/schemas``' ``"schemas"`` list. Also returns
     a :class:`DerivedKey` for every collection property, in input order, for ``pull``'s report.
@@ -140,7 +141,7 @@ def fill_collection_keys(
     filled: list[dict[str, object]] = []
     derived: list[DerivedKey] = []
     for index, schema in enumerate(schemas):
-        copied = dict(copy.deepcopy(schema))
+        copied = _copy_schema(schema)
         klass = copied.get("klass")
         if not isinstance(klass, str) or not klass:
             raise ValueError(f"schema #{index} lacks a 'klass'")
@@ -157,6 +158,19 @@ def fill_collection_keys(
                 derived.append(key)
         filled.append(copied)
     return filled, derived
+
+
+def _copy_schema(schema: Mapping[str, object]) -> dict[str, object]:
+    """A copy of one schema that shares nothing this module changes: the schema dict, its
+    ``properties`` list and the property dicts in it (the values inside are only read, so a
+    value nested too deep for a recursive copy does no harm)."""
+    copied = dict(schema)
+    properties = _as_list(copied.get("properties"))
+    if properties is not None:
+        copied["properties"] = [
+            dict(prop) if (prop := _as_dict(item)) is not None else item for item in properties
+        ]
+    return copied
 
 
 def rule_wire_key(field_name: str, name: str, item_klass: str | None) -> str:

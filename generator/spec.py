@@ -141,9 +141,16 @@ def load_json_object(
         raise SnapshotError(
             f"{source}: not valid JSON ({exc}); the file is truncated or not {what}"
         ) from None
+    except RecursionError:
+        raise SnapshotError(too_deep(source, what)) from None
     if not isinstance(value, dict):
         raise SnapshotError(f"{source}: expected a JSON object at the top level")
     return value
+
+
+def too_deep(source: str, what: str) -> str:
+    """The message for JSON nested deeper than ``json.loads`` can follow (a RecursionError)."""
+    return f"{source}: JSON nested too deep to parse; this is not {what}"
 
 
 def json_kind(value: object) -> str:

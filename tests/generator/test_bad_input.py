@@ -67,6 +67,37 @@ def test_a_truncated_snapshot(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert not (tmp_path / "out").exists()
 
 
+_TOO_DEEP = "[" * 100_000 + "]" * 100_000
+
+
+def test_a_snapshot_nested_too_deep(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "v42.json"
+    path.write_text(f'{{"schemas": {_TOO_DEEP}}}', encoding="utf-8")
+    assert main(["generate", "--snapshot", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert _error(capsys) == (
+        f"error: {path.as_posix()}: JSON nested too deep to parse; this is not a DHIS2 response\n"
+    )
+
+
+def test_a_dump_nested_too_deep(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    dump = _dump(tmp_path, [])
+    (dump / "schemas.json").write_text(_TOO_DEEP, encoding="utf-8")
+    assert main(["pull", "--from-dir", str(dump), "--out", str(tmp_path / "s.json")]) == 2
+    assert _error(capsys) == (
+        f"error: {dump / 'schemas.json'}: JSON nested too deep to parse; "
+        "this is not a DHIS2 response\n"
+    )
+
+
+def test_a_deep_value_the_generator_does_not_read(tmp_path: Path) -> None:
+    """Deep enough to trouble a recursive copy, not the parser: pull drops it like any key it
+    does not read."""
+    deep = json.loads("[" * 500 + "]" * 500)
+    dump = _dump(tmp_path, [{**_schema([_prop("id", extra=deep)]), "extra": deep}])
+    assert _pull_and_generate(tmp_path, dump) == 0
+    assert "extra" not in (tmp_path / "snapshot.json").read_text(encoding="utf-8")
+
+
 def test_a_non_json_dump(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     dump = _dump(tmp_path, [])
     (dump / "schemas.json").write_text("<html>502 Bad Gateway</html>", encoding="utf-8")

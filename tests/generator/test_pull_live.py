@@ -88,3 +88,20 @@ def test_drift_is_quiet_for_the_pinned_server_and_names_what_changed(
     assert main(["drift", "--url", server.base_url, *auth, "--snapshot", snapshot]) == 1
     out = capsys.readouterr().out
     assert "  - org.hisp.dhis.dataelement.DataElement: property zeroIsSignificant\n" in out
+
+
+def test_pull_of_a_response_nested_too_deep(
+    standin_factory: StandinFactory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deep = tmp_path / "deep"
+    deep.mkdir()
+    shutil.copy(SHARED_DHIS2 / "v42" / "system-info.json", deep)
+    (deep / "schemas.json").write_text('{"schemas": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    server = standin_factory(deep)
+    out = tmp_path / "v42.json"
+    assert main(["pull", "--url", server.base_url, "--token", server.pat, "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: GET {server.base_url}/api/schemas: JSON nested too deep to parse; "
+        "this is not a DHIS2 response\n"
+    )
+    assert not out.exists()
