@@ -163,16 +163,18 @@ def cmd_pull(args: argparse.Namespace) -> int:
     pull_stage.write_snapshot(snapshot, out)
     schemas = snapshot.document["schemas"]
     count = len(schemas) if isinstance(schemas, list) else 0
-    print(
-        f"wrote {out}: DHIS2 {snapshot.raw_version} ({snapshot.version_key}), {count} schemas, "
-        f"{snapshot.document['digest']}"
-    )
+    derived = ""
     if snapshot.derived:
         by_rule = sum(1 for d in snapshot.derived if d.source == "rule")
-        print(
-            f"derived {len(snapshot.derived)} collection keys the dump lacked "
-            f"({by_rule} by rule, {len(snapshot.derived) - by_rule} from corrections):"
+        derived = (
+            f"; derived {len(snapshot.derived)} collection keys the dump lacked ({by_rule} by "
+            f"rule, {len(snapshot.derived) - by_rule} from corrections; -v lists them)"
         )
+    print(
+        f"wrote {out}: DHIS2 {snapshot.raw_version} ({snapshot.version_key}), {count} schemas, "
+        f"{snapshot.document['digest']}{derived}"
+    )
+    if args.verbose and snapshot.derived:
         print("\n".join(pull_stage.derived_report(snapshot.derived)))
     if args.pins:
         pull_stage.update_pins(Path(args.pins), snapshot, args.image)
@@ -233,6 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
     pull.add_argument("--out", required=True, help="snapshot file to write, e.g. schemas/v42.json")
     pull.add_argument("--pins", help="pin file to update, e.g. schemas/pins.json")
     pull.add_argument("--image", help="docker image the snapshot is pinned to (with --pins)")
+    pull.add_argument(
+        "-v", "--verbose", action="store_true", help="list each collection key pull derived"
+    )
     pull.set_defaults(run=cmd_pull)
     gen = commands.add_parser("generate", help="render the SDK from snapshots")
     gen.add_argument("--snapshot", action="append", required=True, help="snapshot (repeatable)")

@@ -105,3 +105,29 @@ def test_pull_of_a_response_nested_too_deep(
         "this is not a DHIS2 response\n"
     )
     assert not out.exists()
+
+
+_V42_SUMMARY = (
+    "wrote {out}: DHIS2 2.42.4-SNAPSHOT (v42), 119 schemas, "
+    "sha256:2a82f4f42d0f9870e3ef5cd98c74699d1165228dab5f762afc09bb157fdc46f3; "
+    "derived 452 collection keys the dump lacked (450 by rule, 2 from corrections; "
+    "-v lists them)\n"
+)
+
+
+def test_pull_prints_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "v42.json"
+    assert main(["pull", "--from-dir", str(SHARED_DHIS2 / "v42"), "--out", str(out)]) == 0
+    assert capsys.readouterr().out == _V42_SUMMARY.format(out=out)
+
+
+def test_pull_verbose_lists_the_derived_keys(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "v42.json"
+    assert main(["pull", "-v", "--from-dir", str(SHARED_DHIS2 / "v42"), "--out", str(out)]) == 0
+    first, *listed = capsys.readouterr().out.splitlines()
+    assert first + "\n" == _V42_SUMMARY.format(out=out)
+    assert len(listed) == 452
+    assert listed[0] == "  org.hisp.dhis.analytics.AnalyticsTableHook.favorites: 'favorites' (rule)"
+    assert sum(line.endswith(" (correction)") for line in listed) == 2
