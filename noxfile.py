@@ -2,7 +2,8 @@
 
 nox -s codegen              regenerate generated/ from schemas/ (all versions, offline)
 nox -s codegen-v42          one version (likewise v41, v43)
-nox -s lint typecheck tests the whole test suite (what .ci/run runs)
+nox -s lint typecheck tests the whole test suite (what .ci/run runs); tests marked slow run on
+                            the first Python only (see ``tests``)
 nox -s golden-update        re-render the golden trees in tests/golden/expected
 nox -s schema-drift         pinned snapshots vs a server (DHIS2_URL, or the stand-in)
 nox -s bench                benchmarks, printed as ratios against baselines in the same run
@@ -71,9 +72,15 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(python=[PYTHON, "3.13"])
 def tests(session: nox.Session) -> None:
-    """The pytest suite (on 3.11, and on 3.13 where nox finds it)."""
+    """The pytest suite (on 3.11, and on 3.13 where nox finds it).
+
+    Tests marked ``slow`` (the 10,000-call stress test, the datamodel-code-generator cross-check)
+    run once per CI run, on 3.11: they exercise the stand-in and the generated code, not what
+    differs between Pythons, so a second run only costs time. ``-m slow`` in the posargs overrides.
+    """
     _install(session)
-    session.run("pytest", *session.posargs)
+    once = [] if session.python == PYTHON else ["-m", "not slow"]
+    session.run("pytest", *once, *session.posargs)
 
 
 @nox.session(name="golden-update", python=PYTHON)

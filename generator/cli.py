@@ -31,7 +31,8 @@ from generator.embedding import (
 )
 from generator.errors import EXIT_USAGE, GeneratorError, SnapshotError
 from generator.format import format_sources
-from generator.normalise import NameOverrides, normalise
+from generator.normalise import normalise
+from generator.overrides import NameOverrides, load_overrides
 from generator.render import PACKAGE, render_version
 from generator.spec import load_json_object, parse_snapshot, validate_snapshot
 from generator.write import WriteReport, existing_files, write_file, write_package
@@ -48,20 +49,6 @@ class RenderedTree:
     single_files: dict[str, bytes]
     packages: dict[str, dict[str, bytes]]  # package dir (relative) -> {relative path: bytes}
     summaries: tuple[str, ...]  # one line per version, for the user
-
-
-def load_overrides(path: Path) -> NameOverrides:
-    """Read ``{"fields": {klass: {wire name: python name}}}``; a missing file means none."""
-    if not path.is_file():
-        return NameOverrides.empty()
-    raw = load_json_object(path.read_bytes(), source=str(path))
-    fields = raw.get("fields", {})
-    table: dict[str, dict[str, str]] = {}
-    if isinstance(fields, dict):
-        for klass, renames in fields.items():
-            if isinstance(renames, dict):
-                table[klass] = {str(k): str(v) for k, v in renames.items()}
-    return NameOverrides(table)
 
 
 def render_tree(
@@ -190,16 +177,18 @@ def cmd_pull(args: argparse.Namespace) -> int:
     pull_stage.write_snapshot(snapshot, out)
     schemas = snapshot.document["schemas"]
     count = len(schemas) if isinstance(schemas, list) else 0
-    print(
-        f"wrote {out}: DHIS2 {snapshot.raw_version} ({snapshot.version_key}), {count} schemas, "
-        f"{snapshot.document['digest']}"
-    )
+    derived = ""
     if snapshot.derived:
         by_rule = sum(1 for d in snapshot.derived if d.source == "rule")
-        print(
-            f"derived {len(snapshot.derived)} collection keys the dump lacked "
-            f"({by_rule} by rule, {len(snapshot.derived) - by_rule} from corrections):"
+        derived = (
+            f"; derived {len(snapshot.derived)} collection keys the dump lacked ({by_rule} by "
+            f"rule, {len(snapshot.derived) - by_rule} from corrections; -v lists them)"
         )
+    print(
+        f"wrote {out}: DHIS2 {snapshot.raw_version} ({snapshot.version_key}), {count} schemas, "
+        f"{snapshot.document['digest']}{derived}"
+    )
+    if args.verbose and snapshot.derived:
         print("\n".join(pull_stage.derived_report(snapshot.derived)))
     if args.pins:
         pull_stage.update_pins(Path(args.pins), snapshot, args.image)
@@ -260,6 +249,9 @@ def build_parser() -> argparse.ArgumentParser:
     pull.add_argument("--out", required=True, help="snapshot file to write, e.g. schemas/v42.json")
     pull.add_argument("--pins", help="pin file to update, e.g. schemas/pins.json")
     pull.add_argument("--image", help="docker image the snapshot is pinned to (with --pins)")
+    pull.add_argument(
+        "-v", "--verbose", action="store_true", help="list each collection key pull derived"
+    )
     pull.set_defaults(run=cmd_pull)
     gen = commands.add_parser("generate", help="render the SDK from snapshots")
     gen.add_argument("--snapshot", action="append", required=True, help="snapshot (repeatable)")

@@ -28,7 +28,6 @@ collection property, saying where its key came from.
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -38,6 +37,7 @@ from types import MappingProxyType
 from typing import Literal, cast
 
 from generator.errors import SnapshotError
+from generator.spec import json_kind, too_deep
 
 KeySource = Literal["collectionName", "rule", "correction"]
 Corrections = Mapping[tuple[str, str], str]
@@ -81,11 +81,11 @@ def load_corrections(path: Path) -> Corrections:
         raw: object = json.loads(text)
     except json.JSONDecodeError as err:
         raise CorrectionsError(f"{path}: not valid JSON: {err}") from err
+    except RecursionError:
+        raise CorrectionsError(too_deep(str(path), "a list of corrections")) from None
     entries = _as_list(raw)
     if entries is None:
-        raise CorrectionsError(
-            f"{path}: expected a JSON list of corrections, got {_json_type(raw)}"
-        )
+        raise CorrectionsError(f"{path}: expected a JSON list of corrections, got {json_kind(raw)}")
     corrections: dict[tuple[str, str], str] = {}
     seen: dict[tuple[str, str], int] = {}
     previous: tuple[str, str] | None = None
@@ -133,7 +133,7 @@ def derive_wire_key(
 def fill_collection_keys(
     schemas: Sequence[Mapping[str, object]], corrections: Corrections
 ) -> tuple[list[dict[str, object]], list[DerivedKey]]:
-    """Deep copies of ``schemas`` whose collection properties all carry ``collectionName``.
+    """Copies of ``schemas`` whose collection properties all carry ``collectionName``.
 
     Each element has the shape of one entry of ``/api/schemas``' ``"schemas"`` list. Also returns
     a :class:`DerivedKey` for every collection property, in input order, for ``pull``'s report.
@@ -141,7 +141,7 @@ def fill_collection_keys(
     filled: list[dict[str, object]] = []
     derived: list[DerivedKey] = []
     for index, schema in enumerate(schemas):
-        copied = dict(copy.deepcopy(schema))
+        copied = _copy_schema(schema)
         klass = copied.get("klass")
         if not isinstance(klass, str) or not klass:
             raise ValueError(f"schema #{index} lacks a 'klass'")
@@ -158,6 +158,19 @@ def fill_collection_keys(
                 derived.append(key)
         filled.append(copied)
     return filled, derived
+
+
+def _copy_schema(schema: Mapping[str, object]) -> dict[str, object]:
+    """A copy of one schema that shares nothing this module changes: the schema dict, its
+    ``properties`` list and the property dicts in it (the values inside are only read, so a
+    value nested too deep for a recursive copy does no harm)."""
+    copied = dict(schema)
+    properties = _as_list(copied.get("properties"))
+    if properties is not None:
+        copied["properties"] = [
+            dict(prop) if (prop := _as_dict(item)) is not None else item for item in properties
+        ]
+    return copied
 
 
 def rule_wire_key(field_name: str, name: str, item_klass: str | None) -> str:
@@ -205,7 +218,7 @@ def _parse_correction(path: Path, index: int, item: object) -> tuple[str, str, s
     if entry is None:
         raise CorrectionsError(
             f"{path}: entry {index}: expected an object with keys "
-            f"{', '.join(_CORRECTION_KEYS)}, got {_json_type(item)}"
+            f"{', '.join(_CORRECTION_KEYS)}, got {json_kind(item)}"
         )
     missing = [key for key in _CORRECTION_KEYS if key not in entry]
     unknown = sorted(key for key in entry if key not in _CORRECTION_KEYS)
@@ -237,17 +250,3 @@ def _as_dict(value: object) -> dict[str, object] | None:
 
 def _as_list(value: object) -> list[object] | None:
     return cast(list[object], value) if isinstance(value, list) else None
-
-
-def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    return "an object"

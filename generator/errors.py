@@ -6,6 +6,7 @@ what to do. The command line prints the message and exits with status 2; no trac
     GeneratorError
     ├── SnapshotError   a snapshot or recorded dump cannot be read or is malformed
     ├── SchemaError     a schema or property in a snapshot cannot be turned into safe code
+    ├── OverridesError  the name-overrides table is malformed or renames to an unusable name
     └── PullError       talking to a DHIS2 server failed
 """
 
@@ -33,6 +34,10 @@ class SchemaError(GeneratorError):
         self.source = source
         self.schema = schema
         self.prop = prop
+
+
+class OverridesError(GeneratorError):
+    """``schemas/name-overrides.json`` is malformed, or one of its renames cannot be used."""
 
 
 class PullError(GeneratorError):

@@ -17,7 +17,7 @@ Stage: helper of ``normalise`` (which makes every other decision). The DHIS2 ``p
   else a known runtime type (``Translation``, ``AttributeValue``, ``Geometry``), else JSON;
 * ``COLLECTION`` → ``list[...]`` of the item type by the same rules.
 
-A ``propertyType`` DHIS2 does not have is an error, not JSON: an unseen type needs a decision.
+A ``propertyType`` DHIS2 does not have is an error (:mod:`generator.property_types`), not JSON.
 """
 
 from __future__ import annotations
@@ -55,9 +55,6 @@ _KNOWN_REFERENCES: Mapping[str, TypeRef] = {
     "org.hisp.dhis.common.DimensionalObject": TypeRef("runtime_model", "DimensionalObject"),
 }
 _NON_OBJECT_REFERENCES = frozenset({"java.util.List", "java.util.Map", "java.lang.Object"})
-KNOWN_PROPERTY_TYPES = frozenset(
-    {*STRING_TYPES, *_SCALARS, "CONSTANT", "REFERENCE", "COMPLEX", "COLLECTION"}
-)
 _PLAIN_REFERENCE = TypeRef("runtime_model", "Reference")
 
 
@@ -116,7 +113,7 @@ class Typer:
             if model is not None:
                 return TypeRef("model", model)
             return _KNOWN_COMPLEX.get(klass or "", JSON)
-        raise ValueError(property_type)  # normalise checks propertyType before typing
+        raise AssertionError(property_type)  # property_types.check_property_types ran first
 
     def _reference(
         self, schema: RawSchema, prop: RawProperty, wire_name: str, klass: str

@@ -9,12 +9,16 @@ Rules:
 * camelCase -> snake_case, acronym- and digit-aware (``dataSetID`` -> ``data_set_id``,
   ``URLPattern`` -> ``url_pattern``, ``level1Name`` -> ``level1_name``);
 * Python keywords, pydantic-reserved names (``model_*``, ``schema``, ``copy``, ``json``,
-  ``dict``, ``fields`` …) and the builtins the generated modules themselves use in annotations
-  (``bool``, ``int``, ``str`` …) get a ``_`` suffix. Other builtins (``id``, ``type``,
-  ``filter``, ``map``) are kept: as model attributes they shadow nothing and ``element.id`` is
-  what a DHIS2 user expects to write;
+  ``dict``, ``fields`` …), the model's own attributes (``to_wire``, ``to_write_payload``,
+  ``dhis2_klass``, ``read_only_fields`` …) and the builtins the generated modules themselves use
+  in annotations (``bool``, ``int``, ``str`` …) get a ``_`` suffix. Other builtins (``id``,
+  ``type``, ``filter``, ``map``) are kept: as model attributes they shadow nothing and
+  ``element.id`` is what a DHIS2 user expects to write;
 * class names are PascalCase from a schema's Java ``klass`` (``Outer$Inner`` -> ``OuterInner``);
-  names the generated modules import are suffixed (``Model`` or ``Enum``).
+  names the generated modules import are suffixed (``Model`` or ``Enum``);
+* manual renames (``schemas/name-overrides.json``, read by :mod:`generator.overrides`) are not
+  changed: :func:`override_field_problem` and :func:`override_class_problem` say why one cannot
+  be used, by the same rules.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ import re
 import unicodedata
 
 _IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_SNAKE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_PASCAL_RE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 _BOUNDARY_RES = (
     re.compile(r"([a-z0-9])([A-Z])"),  # dataElement -> data_Element, level1Name -> level1_Name
     re.compile(r"([A-Z]+)([A-Z][a-z])"),  # URLPattern -> URL_Pattern
@@ -92,6 +98,54 @@ RESERVED_CLASS_NAMES = frozenset(
 RESERVED_MODULE_NAMES = frozenset({"client", "enums", "models", "runtime"})
 
 
+def reserved_field_reason(name: str) -> str | None:
+    """Why ``name`` cannot be a model attribute as it is (``field_name`` suffixes it), or None."""
+    if name not in RESERVED_FIELD_NAMES and not name.startswith("model_"):
+        return None
+    if keyword.iskeyword(name):
+        return "it is a Python keyword"
+    if name in MODEL_CLASS_ATTRIBUTES:
+        return f"it would shadow the model's own {name!r}"
+    if name.startswith("model_"):
+        return "pydantic reserves names starting with 'model_'"
+    if name in PYDANTIC_RESERVED:
+        return f"it would shadow pydantic's BaseModel.{name}"
+    return f"it would shadow the builtin {name!r} in the model's annotations"
+
+
+def reserved_class_reason(name: str) -> str | None:
+    """Why ``name`` cannot be a generated class as it is (``class_name`` suffixes it), or None."""
+    if name not in RESERVED_CLASS_NAMES:
+        return None
+    if keyword.iskeyword(name):
+        return "it is a Python keyword"
+    if hasattr(builtins, name):
+        return f"it would shadow the builtin {name!r}"
+    return f"the generated modules use the name {name!r} themselves"
+
+
+def override_field_problem(name: str) -> str | None:
+    """Why a manual field rename cannot be used, or None.
+
+    Stricter than what :func:`field_name` makes of a wire name, which never leaves a leading
+    underscore (pydantic would make it a private attribute) or a capital (it could shadow a class
+    the module imports): the rename must already be what the generator would write.
+    """
+    if not _SNAKE_RE.match(name):
+        return (
+            "a field name is snake_case ASCII: a lower-case letter, then lower-case letters, "
+            "digits and underscores"
+        )
+    return reserved_field_reason(name)
+
+
+def override_class_problem(name: str) -> str | None:
+    """Why a manual class rename cannot be used, or None (the rules of :func:`class_name`)."""
+    if not _PASCAL_RE.match(name):
+        return "a class name is PascalCase ASCII: a capital letter, then letters and digits"
+    return reserved_class_reason(name)
+
+
 def is_identifier(text: str) -> bool:
     """True for a plain ASCII Python identifier (keywords included)."""
     return bool(_IDENT_RE.match(text))
@@ -126,7 +180,7 @@ def field_name(wire_name: str) -> str | None:
         return None
     if name[0].isdigit():
         name = f"n_{name}"
-    if name in RESERVED_FIELD_NAMES or name.startswith("model_"):
+    if reserved_field_reason(name) is not None:
         name = f"{name}_"
     return name
 
@@ -140,7 +194,7 @@ def class_name(klass: str, *, suffix: str = "Model") -> str | None:
     name = "".join(part[0].upper() + part[1:] for part in parts)
     if name[0].isdigit():
         name = f"N{name}"
-    if name in RESERVED_CLASS_NAMES:
+    if reserved_class_reason(name) is not None:
         name = f"{name}{suffix}"
     return name
 

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from generator import names
 from generator.embedding import EmbeddingCorrections
 from generator.errors import SchemaError
 from generator.field_docs import field_description
-from generator.field_types import KNOWN_PROPERTY_TYPES, Typer, is_list
+from generator.field_types import Typer, is_list
 from generator.ir import (
     CollectionIR,
     EnumIR,
@@ -36,21 +35,11 @@ from generator.ir import (
     TypeRef,
     VersionIR,
 )
+from generator.overrides import NameOverrides
+from generator.property_types import check_property_types
 from generator.spec import RawProperty, RawSchema, Snapshot
 
 RUNTIME_MODEL_MODULE = "...runtime._model"
-
-
-@dataclass(frozen=True, slots=True)
-class NameOverrides:
-    """Manual renames: ``{schema klass: {wire name: python name}}`` from one reviewed table."""
-
-    fields: Mapping[str, Mapping[str, str]]
-
-    @staticmethod
-    def empty() -> NameOverrides:
-        """No overrides."""
-        return NameOverrides({})
 
 
 def normalise(
@@ -63,7 +52,8 @@ def normalise(
     """Build the IR of one DHIS2 version; ``source`` names the snapshot in error messages."""
     overrides = overrides or NameOverrides.empty()
     schemas = _index_schemas(snapshot.schemas, source)
-    class_names = _assign_class_names(schemas, source)
+    check_property_types(schemas.values(), source)
+    class_names = _assign_class_names(schemas, source, overrides.classes)
     enums = _collect_enums(schemas, set(class_names.values()), source)
     enum_names = {enum.klass: enum.class_name for enum in enums}
     notes: list[str] = []
@@ -184,26 +174,31 @@ def _index_schemas(raw: Sequence[RawSchema], source: str) -> dict[str, RawSchema
     return schemas
 
 
-def _assign_class_names(schemas: Mapping[str, RawSchema], source: str) -> dict[str, str]:
+def _assign_class_names(
+    schemas: Mapping[str, RawSchema], source: str, renames: Mapping[str, str]
+) -> dict[str, str]:
     simple: dict[str, str] = {}
     for klass in schemas:
-        name = names.class_name(klass)
+        name = renames.get(klass) or names.class_name(klass)
         if name is None:
             raise SchemaError(
                 "its Java klass leaves no usable class name", source=source, schema=klass
             )
         simple[klass] = name
-    return _disambiguate(simple, "Model", source)
+    return _disambiguate(simple, "Model", source, keep=renames)
 
 
-def _disambiguate(simple: Mapping[str, str], suffix: str, source: str) -> dict[str, str]:
-    """Qualify clashing simple names with their package; still clashing is an error."""
+def _disambiguate(
+    simple: Mapping[str, str], suffix: str, source: str, keep: Collection[str] = ()
+) -> dict[str, str]:
+    """Qualify clashing simple names with their package (``keep``: manual renames, never
+    qualified); still clashing is an error."""
     counts: defaultdict[str, int] = defaultdict(int)
     for name in simple.values():
         counts[name.lower()] += 1
     result: dict[str, str] = {}
     for klass, name in simple.items():
-        if counts[name.lower()] > 1:
+        if counts[name.lower()] > 1 and klass not in keep:
             qualified = names.qualified_class_name(klass, suffix=suffix)
             result[klass] = qualified or name
         else:
@@ -360,7 +355,6 @@ def _fields(
                 prop=wire,
             )
         taken[python_name] = wire
-        _check_property_type(schema, prop, wire, source)
         type_ref = typer.property_type(schema, prop, wire)
         target = schemas.get((prop.item_klass if is_list(prop) else prop.klass) or "")
         fields.append(
@@ -378,23 +372,6 @@ def _fields(
             )
         )
     return tuple(sorted(fields, key=lambda f: f.python_name))
-
-
-def _check_property_type(schema: RawSchema, prop: RawProperty, wire: str, source: str) -> None:
-    """An unknown ``propertyType`` needs a typing decision: stop instead of guessing JSON."""
-    kinds = [prop.property_type]
-    if is_list(prop) and prop.item_property_type is not None:
-        kinds.append(prop.item_property_type)
-    for kind in kinds:
-        if kind not in KNOWN_PROPERTY_TYPES:
-            raise SchemaError(
-                f"unknown propertyType {kind!r} (known: "
-                f"{', '.join(sorted(KNOWN_PROPERTY_TYPES))}); a newer DHIS2 may have added it: "
-                "teach generator/field_types.py to type it",
-                source=source,
-                schema=schema.klass,
-                prop=wire,
-            )
 
 
 def _type_names(type_ref: TypeRef) -> list[tuple[str, str]]:

@@ -130,17 +130,40 @@ def parse_schemas(raw: Mapping[str, JsonValue], *, source: str) -> tuple[RawSche
         raise SnapshotError(_explain(exc, raw, source)) from None
 
 
-def load_json_object(text: str | bytes, *, source: str) -> dict[str, JsonValue]:
-    """Parse JSON text whose root must be an object; truncated or non-JSON text is an error."""
+def load_json_object(
+    text: str | bytes, *, source: str, what: str = "a DHIS2 response"
+) -> dict[str, JsonValue]:
+    """Parse JSON text whose root must be an object; truncated or non-JSON text is an error
+    saying that ``source`` is not ``what`` it should be."""
     try:
         value: JsonValue = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SnapshotError(
-            f"{source}: not valid JSON ({exc}); the file is truncated or not a DHIS2 response"
+            f"{source}: not valid JSON ({exc}); the file is truncated or not {what}"
         ) from None
+    except RecursionError:
+        raise SnapshotError(too_deep(source, what)) from None
     if not isinstance(value, dict):
         raise SnapshotError(f"{source}: expected a JSON object at the top level")
     return value
+
+
+def too_deep(source: str, what: str) -> str:
+    """The message for JSON nested deeper than ``json.loads`` can follow (a RecursionError)."""
+    return f"{source}: JSON nested too deep to parse; this is not {what}"
+
+
+def json_kind(value: object) -> str:
+    """What a parsed JSON value is, in words for an error message: ``a list``, ``null`` …"""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "a list" if isinstance(value, list) else "an object"
 
 
 def _explain(exc: ValidationError, raw: Mapping[str, JsonValue], source: str) -> str:

@@ -430,6 +430,10 @@ def _entry(klass: str = "a.B", field_name: str = "members", wire_key: str = "cs"
     ("content", "message"),
     [
         ("[", "{path}: not valid JSON: Expecting value: line 1 column 2 (char 1)"),
+        (
+            "[" * 100_000 + "]" * 100_000,
+            "{path}: JSON nested too deep to parse; this is not a list of corrections",
+        ),
         ('{"a.B": "cs"}', "{path}: expected a JSON list of corrections, got an object"),
         (
             "[3]",

@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+from dhis2_sdk import Dhis2Model
 from dhis2_sdk.runtime._model import wire_key
 from generator import names
 from generator.normalise import normalise
@@ -36,6 +37,10 @@ from tests.paths import SCHEMAS, VERSIONS
         ("modelValue", "model_value_"),
         ("str", "str_"),
         ("list", "list_"),
+        ("toWire", "to_wire_"),
+        ("toWritePayload", "to_write_payload_"),
+        ("dhis2Klass", "dhis2_klass_"),
+        ("readOnlyFields", "read_only_fields_"),
         ("_links", "links"),
         ("2fa", "n_2fa"),
         ("a-b c", "a_b_c"),
@@ -53,6 +58,13 @@ def test_every_pydantic_basemodel_attribute_is_reserved() -> None:
     public = {name for name in dir(BaseModel) if not name.startswith("_")}
     unsafe = {n for n in public if not n.startswith("model_")} - names.RESERVED_FIELD_NAMES
     assert unsafe == set()
+
+
+def test_every_attribute_of_the_model_base_class_is_reserved() -> None:
+    """A DHIS2 property called ``toWire`` must not shadow ``Dhis2Model.to_wire``."""
+    own = {name for name in vars(Dhis2Model) if not name.startswith("_")}
+    assert "to_wire" in own
+    assert {name for name in own if names.field_name(name) == name} == set()
 
 
 @pytest.mark.parametrize(

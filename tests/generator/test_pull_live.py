@@ -88,3 +88,46 @@ def test_drift_is_quiet_for_the_pinned_server_and_names_what_changed(
     assert main(["drift", "--url", server.base_url, *auth, "--snapshot", snapshot]) == 1
     out = capsys.readouterr().out
     assert "  - org.hisp.dhis.dataelement.DataElement: property zeroIsSignificant\n" in out
+
+
+def test_pull_of_a_response_nested_too_deep(
+    standin_factory: StandinFactory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    deep = tmp_path / "deep"
+    deep.mkdir()
+    shutil.copy(SHARED_DHIS2 / "v42" / "system-info.json", deep)
+    (deep / "schemas.json").write_text('{"schemas": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    server = standin_factory(deep)
+    out = tmp_path / "v42.json"
+    assert main(["pull", "--url", server.base_url, "--token", server.pat, "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: GET {server.base_url}/api/schemas: JSON nested too deep to parse; "
+        "this is not a DHIS2 response\n"
+    )
+    assert not out.exists()
+
+
+_V42_SUMMARY = (
+    "wrote {out}: DHIS2 2.42.4-SNAPSHOT (v42), 119 schemas, "
+    "sha256:2a82f4f42d0f9870e3ef5cd98c74699d1165228dab5f762afc09bb157fdc46f3; "
+    "derived 452 collection keys the dump lacked (450 by rule, 2 from corrections; "
+    "-v lists them)\n"
+)
+
+
+def test_pull_prints_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "v42.json"
+    assert main(["pull", "--from-dir", str(SHARED_DHIS2 / "v42"), "--out", str(out)]) == 0
+    assert capsys.readouterr().out == _V42_SUMMARY.format(out=out)
+
+
+def test_pull_verbose_lists_the_derived_keys(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "v42.json"
+    assert main(["pull", "-v", "--from-dir", str(SHARED_DHIS2 / "v42"), "--out", str(out)]) == 0
+    first, *listed = capsys.readouterr().out.splitlines()
+    assert first + "\n" == _V42_SUMMARY.format(out=out)
+    assert len(listed) == 452
+    assert listed[0] == "  org.hisp.dhis.analytics.AnalyticsTableHook.favorites: 'favorites' (rule)"
+    assert sum(line.endswith(" (correction)") for line in listed) == 2
