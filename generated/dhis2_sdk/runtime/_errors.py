@@ -18,8 +18,8 @@ The hierarchy::
     ├── OAuth2FlowError                   the OAuth2 token endpoint refused or answered nonsense
     ├── UnsupportedVersionError           no generated version fits the server's DHIS2 version
     ├── NotConnectedError                 a request before ``connect()`` or after ``close()``
-    ├── TaskError                         a polled DHIS2 job reported an ERROR
-    │   └── TaskTimeoutError              a polled DHIS2 job did not finish in time
+    ├── TaskError                         a followed DHIS2 job completed with an ERROR
+    │   └── TaskTimeoutError              a followed DHIS2 job did not complete in time
     ├── NoProfileError                    no connection profile could be found
     └── InvalidProfileNameError           a profile name breaks the naming rule (also a ValueError)
 
@@ -32,13 +32,15 @@ credentials: they are built from the method, the URL without user info, and the 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from pydantic import JsonValue
+
+    from ._tasks import TaskCompletion, TaskNotification, TaskRef
 
 __all__ = [
     "AuthenticationError",
@@ -303,11 +305,31 @@ class NotConnectedError(Dhis2ClientError):
 
 
 class TaskError(Dhis2ClientError):
-    """A DHIS2 background job finished with an ERROR notification."""
+    """A DHIS2 background job completed with an ERROR notification.
+
+    ``ref`` names the job; ``notifications`` are those seen, oldest first; ``completion`` is the
+    whole ``TaskCompletion`` (its ``final`` notification says what failed).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        ref: TaskRef | None = None,
+        notifications: Sequence[TaskNotification] = (),
+        completion: TaskCompletion | None = None,
+    ) -> None:
+        self.ref = ref
+        self.notifications: tuple[TaskNotification, ...] = tuple(notifications)
+        self.completion = completion
+        super().__init__(message)
 
 
 class TaskTimeoutError(TaskError):
-    """A DHIS2 background job did not report ``completed`` before the deadline."""
+    """A DHIS2 background job did not report ``completed`` before the deadline.
+
+    ``completion`` is ``None``; ``notifications`` holds the progress seen until then.
+    """
 
 
 class NoProfileError(Dhis2ClientError):
