@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .runtime._paging import *
     from .runtime._profiles import *
     from .runtime._ratelimit import *
+    from .runtime._responses import *
     from .runtime._retry import *
     from .runtime._streaming import *
     from .runtime._system import *
@@ -41,6 +42,7 @@ _RUNTIME_MODULES: Final = (
     ".runtime._paging",
     ".runtime._profiles",
     ".runtime._ratelimit",
+    ".runtime._responses",
     ".runtime._retry",
     ".runtime._streaming",
     ".runtime._system",
@@ -71,6 +73,9 @@ __all__ = [
     "ErrorReport",
     "GeneratedVersion",
     "Geometry",
+    "ImportReport",
+    "ImportReportResponse",
+    "ImportStats",
     "InvalidProfileNameError",
     "LazyModels",
     "Me",
@@ -79,6 +84,9 @@ __all__ = [
     "NotFoundError",
     "OAuth2Auth",
     "OAuth2FlowError",
+    "ObjectError",
+    "ObjectReport",
+    "ObjectReportResponse",
     "Page",
     "Pager",
     "Params",
@@ -102,8 +110,10 @@ __all__ = [
     "TasksApi",
     "TokenBucket",
     "Translation",
+    "TypeReport",
     "UnsupportedVersionError",
     "WebMessage",
+    "WebMessageResponse",
     "available_versions",
     "error_from_response",
     "generate_uid",
