@@ -16,7 +16,14 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Match, Route
 
-from dhis2_standin.importer import exists_error, parse_options, run_import, validate_object
+from dhis2_standin.importer import (
+    ImportOptions,
+    exists_error,
+    import_done,
+    parse_options,
+    run_import,
+    validate_object,
+)
 from dhis2_standin.jobs import started_message
 from dhis2_standin.jsontypes import JsonObject, JsonValue, parse_json, parse_object
 from dhis2_standin.patch import PatchError, apply_patch
@@ -283,11 +290,26 @@ class Api:
         params = dict(request.query_params)
         options = parse_options(params)
         payload = parse_object(await request.body())
-        status, body = run_import(self.state.store, payload, options)
         if params.get("async", "false").lower() == "true":
-            job = self.state.jobs.start("METADATA_IMPORT", summary=body.get("response"))
-            return JsonResponse(started_message(job))
+            return self._import_job(payload, options)
+        status, body = run_import(self.state.store, payload, options)
         return JsonResponse(body, status)
+
+    def _import_job(self, payload: JsonObject, options: ImportOptions) -> Response:
+        """``async=true``: a METADATA_IMPORT job whose summary is the ImportReport.
+
+        The import runs at once (a failing or hanging job imports nothing); its report waits
+        at ``/api/system/taskSummaries/METADATA_IMPORT/{uid}`` until the job completes.
+        """
+        fault = self.state.faults.take_job_fault("METADATA_IMPORT")
+        report: JsonValue = None
+        if fault is None:
+            _, body = run_import(self.state.store, payload, options)
+            report = body.get("response")
+        job = self.state.jobs.start(
+            "METADATA_IMPORT", fault=fault, summary=report, final_message=import_done(report)
+        )
+        return JsonResponse(started_message(job))
 
     async def export_metadata(self, request: Request) -> Response:
         wanted = {key for key, value in request.query_params.items() if value.lower() == "true"}
@@ -309,7 +331,7 @@ class Api:
     # ------------------------------------------------------------------ jobs
 
     def _start(self, job_type: str) -> Response:
-        job = self.state.jobs.start(job_type, fail=self.state.faults.take_job_error(job_type))
+        job = self.state.jobs.start(job_type, fault=self.state.faults.take_job_fault(job_type))
         return JsonResponse(started_message(job))
 
     async def analytics(self, request: Request) -> Response:
