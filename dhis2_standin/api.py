@@ -35,6 +35,7 @@ from dhis2_standin.query import (
     paginate,
     parse_fields,
     parse_filter,
+    parse_junction,
     parse_order,
     parse_paging,
     select,
@@ -136,6 +137,14 @@ class Api:
 
         return resolve
 
+    def _not_owned(self, obj: JsonObject) -> frozenset[str]:
+        """What ``:owner`` leaves out of a stored object: its schema's non-owner properties."""
+        uid = obj.get("id")
+        found = self.state.store.find(uid) if isinstance(uid, str) else None
+        if found is None:
+            return frozenset()
+        return self.state.store.schema(found[0]).not_owned
+
     def no_endpoint_response(self, request: Request) -> Response:
         """404, or 405 when a fixed route (like ``/api/system/info``) has the path."""
         for route in self._fixed:
@@ -202,12 +211,12 @@ class Api:
         views = [
             self.state.store.view(plural, obj, root) for obj in self.state.store.objects(plural)
         ]
-        any_of = params.get("rootJunction", "AND").upper() == "OR"
+        any_of = parse_junction(params.get("rootJunction"))
         views = apply_order(apply_filters(views, filters, resolve, any_of=any_of), orders)
         body: JsonObject = {}
         if paging.enabled:
             views, body["pager"] = paginate(views, paging, _page_link(request))
-        body[plural] = [select(view, fields, resolve) for view in views]
+        body[plural] = [select(view, fields, resolve, self._not_owned) for view in views]
         return JsonResponse(body)
 
     async def get_object(self, request: Request) -> Response:
@@ -218,7 +227,7 @@ class Api:
             return not_found(self.state.store.schema(plural).simple_klass, uid)
         view = self.state.store.view(plural, obj, api_root(request))
         fields = parse_fields(_joined(request, "fields") or "*")
-        return JsonResponse(select(view, fields, self._resolver(request)))
+        return JsonResponse(select(view, fields, self._resolver(request), self._not_owned))
 
     async def create_object(self, request: Request) -> Response:
         plural = self._collection(request)
