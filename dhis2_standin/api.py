@@ -30,8 +30,8 @@ from dhis2_standin.patch import PatchError, apply_patch
 from dhis2_standin.query import (
     DEFAULT_LIST_FIELDS,
     Order,
+    SortedViews,
     apply_filters,
-    apply_order,
     paginate,
     parse_fields,
     parse_filter,
@@ -124,6 +124,7 @@ class Api:
 
     def __init__(self, state: StandinState) -> None:
         self.state = state
+        self.sorted_views = SortedViews()
         self._fixed = self._fixed_routes()
 
     def _resolver(self, request: Request) -> Callable[[JsonObject], JsonObject]:
@@ -208,11 +209,14 @@ class Api:
         paging = parse_paging(params.get("page"), params.get("pageSize"), params.get("paging"))
         resolve = self._resolver(request)
         root = api_root(request)
-        views = [
-            self.state.store.view(plural, obj, root) for obj in self.state.store.objects(plural)
-        ]
+        store = self.state.store
+        views = self.sorted_views.get(
+            (plural, orders, root),
+            store.generation,
+            lambda: [store.view(plural, obj, root) for obj in store.objects(plural)],
+        )
         any_of = parse_junction(params.get("rootJunction"))
-        views = apply_order(apply_filters(views, filters, resolve, any_of=any_of), orders)
+        views = apply_filters(views, filters, resolve, any_of=any_of)
         body: JsonObject = {}
         if paging.enabled:
             views, body["pager"] = paginate(views, paging, _page_link(request))

@@ -409,6 +409,37 @@ def apply_order(objects: list[JsonObject], orders: Sequence[Order]) -> list[Json
     return result
 
 
+class SortedViews:
+    """Sorted collections kept between requests, so paging through one sorts it once.
+
+    An entry is a collection's rendered objects in one order; every entry is dropped when the
+    store's ``generation`` moves (any write or reset), and all of them past ``limit`` entries.
+    """
+
+    def __init__(self, limit: int = 64) -> None:
+        self.limit = limit
+        self.builds = 0
+        """How many sorted lists were built (a test counts them)."""
+        self._generation: int | None = None
+        self._entries: dict[tuple[str, tuple[Order, ...], str], list[JsonObject]] = {}
+
+    def get(
+        self,
+        key: tuple[str, tuple[Order, ...], str],
+        generation: int,
+        views: Callable[[], list[JsonObject]],
+    ) -> list[JsonObject]:
+        """The sorted list for ``key`` (plural, orders, API root), built by ``views`` if needed."""
+        if generation != self._generation or len(self._entries) >= self.limit:
+            self._entries.clear()
+            self._generation = generation
+        found = self._entries.get(key)
+        if found is None:
+            found = self._entries[key] = apply_order(views(), key[1])
+            self.builds += 1
+        return found
+
+
 # ---------------------------------------------------------------------------- paging
 
 DEFAULT_PAGE_SIZE = 50

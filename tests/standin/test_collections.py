@@ -79,6 +79,19 @@ def test_paging_math_and_links(api: httpx.Client) -> None:
     assert len(unpaged["dataElements"]) == 120
 
 
+def test_pages_see_every_write(api: httpx.Client, sample: None) -> None:
+    params = {"fields": "name", "pageSize": 2}
+    assert _names(api.get("/dataElements", params=params).json()) == [ANC_1, ANC_2]
+    api.post("/dataElements", json=data_element(uid("de", 9), "AAA first"))
+    assert _names(api.get("/dataElements", params=params).json()) == ["AAA first", ANC_1]
+    api.delete(f"/dataElements/{uid('de', 9)}")
+    api.put(f"/dataElements/{uid('de', 1)}", json=data_element(uid("de", 1), "Zzz last"))
+    assert _names(api.get("/dataElements", params={**params, "page": 2}).json()) == [
+        MEASLES,
+        "Zzz last",
+    ]
+
+
 def test_page_past_the_end_is_clamped_to_the_last(api: httpx.Client, sample: None) -> None:
     body = api.get("/dataElements", params={"pageSize": 3, "page": 9}).json()
     assert body["pager"]["page"] == 2
