@@ -16,18 +16,26 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Match, Route
 
-from dhis2_standin.importer import exists_error, parse_options, run_import, validate_object
+from dhis2_standin.importer import (
+    ImportOptions,
+    exists_error,
+    import_done,
+    parse_options,
+    run_import,
+    validate_object,
+)
 from dhis2_standin.jobs import started_message
 from dhis2_standin.jsontypes import JsonObject, JsonValue, parse_json, parse_object
 from dhis2_standin.patch import PatchError, apply_patch
 from dhis2_standin.query import (
     DEFAULT_LIST_FIELDS,
     Order,
+    SortedViews,
     apply_filters,
-    apply_order,
     paginate,
     parse_fields,
     parse_filter,
+    parse_junction,
     parse_order,
     parse_paging,
     select,
@@ -116,6 +124,7 @@ class Api:
 
     def __init__(self, state: StandinState) -> None:
         self.state = state
+        self.sorted_views = SortedViews()
         self._fixed = self._fixed_routes()
 
     def _resolver(self, request: Request) -> Callable[[JsonObject], JsonObject]:
@@ -128,6 +137,14 @@ class Api:
             return ref if found is None else store.view(found[0], found[1], root)
 
         return resolve
+
+    def _not_owned(self, obj: JsonObject) -> frozenset[str]:
+        """What ``:owner`` leaves out of a stored object: its schema's non-owner properties."""
+        uid = obj.get("id")
+        found = self.state.store.find(uid) if isinstance(uid, str) else None
+        if found is None:
+            return frozenset()
+        return self.state.store.schema(found[0]).not_owned
 
     def no_endpoint_response(self, request: Request) -> Response:
         """404, or 405 when a fixed route (like ``/api/system/info``) has the path."""
@@ -192,15 +209,18 @@ class Api:
         paging = parse_paging(params.get("page"), params.get("pageSize"), params.get("paging"))
         resolve = self._resolver(request)
         root = api_root(request)
-        views = [
-            self.state.store.view(plural, obj, root) for obj in self.state.store.objects(plural)
-        ]
-        any_of = params.get("rootJunction", "AND").upper() == "OR"
-        views = apply_order(apply_filters(views, filters, resolve, any_of=any_of), orders)
+        store = self.state.store
+        views = self.sorted_views.get(
+            (plural, orders, root),
+            store.generation,
+            lambda: [store.view(plural, obj, root) for obj in store.objects(plural)],
+        )
+        any_of = parse_junction(params.get("rootJunction"))
+        views = apply_filters(views, filters, resolve, any_of=any_of)
         body: JsonObject = {}
         if paging.enabled:
             views, body["pager"] = paginate(views, paging, _page_link(request))
-        body[plural] = [select(view, fields, resolve) for view in views]
+        body[plural] = [select(view, fields, resolve, self._not_owned) for view in views]
         return JsonResponse(body)
 
     async def get_object(self, request: Request) -> Response:
@@ -211,7 +231,7 @@ class Api:
             return not_found(self.state.store.schema(plural).simple_klass, uid)
         view = self.state.store.view(plural, obj, api_root(request))
         fields = parse_fields(_joined(request, "fields") or "*")
-        return JsonResponse(select(view, fields, self._resolver(request)))
+        return JsonResponse(select(view, fields, self._resolver(request), self._not_owned))
 
     async def create_object(self, request: Request) -> Response:
         plural = self._collection(request)
@@ -283,11 +303,26 @@ class Api:
         params = dict(request.query_params)
         options = parse_options(params)
         payload = parse_object(await request.body())
-        status, body = run_import(self.state.store, payload, options)
         if params.get("async", "false").lower() == "true":
-            job = self.state.jobs.start("METADATA_IMPORT", summary=body.get("response"))
-            return JsonResponse(started_message(job))
+            return self._import_job(payload, options)
+        status, body = run_import(self.state.store, payload, options)
         return JsonResponse(body, status)
+
+    def _import_job(self, payload: JsonObject, options: ImportOptions) -> Response:
+        """``async=true``: a METADATA_IMPORT job whose summary is the ImportReport.
+
+        The import runs at once (a failing or hanging job imports nothing); its report waits
+        at ``/api/system/taskSummaries/METADATA_IMPORT/{uid}`` until the job completes.
+        """
+        fault = self.state.faults.take_job_fault("METADATA_IMPORT")
+        report: JsonValue = None
+        if fault is None:
+            _, body = run_import(self.state.store, payload, options)
+            report = body.get("response")
+        job = self.state.jobs.start(
+            "METADATA_IMPORT", fault=fault, summary=report, final_message=import_done(report)
+        )
+        return JsonResponse(started_message(job))
 
     async def export_metadata(self, request: Request) -> Response:
         wanted = {key for key, value in request.query_params.items() if value.lower() == "true"}
@@ -309,7 +344,7 @@ class Api:
     # ------------------------------------------------------------------ jobs
 
     def _start(self, job_type: str) -> Response:
-        job = self.state.jobs.start(job_type, fail=self.state.faults.take_job_error(job_type))
+        job = self.state.jobs.start(job_type, fault=self.state.faults.take_job_fault(job_type))
         return JsonResponse(started_message(job))
 
     async def analytics(self, request: Request) -> Response:

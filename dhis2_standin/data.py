@@ -31,6 +31,8 @@ class SchemaInfo:
     unique: tuple[str, ...]
     """``code``/``name``/``shortName`` when the schema marks them unique (E5003 on a clash)."""
     property_names: frozenset[str]
+    not_owned: frozenset[str]
+    """Properties marked ``owner: false`` (computed or inverse ones): ``:owner`` leaves them out."""
     raw: JsonObject
 
     @property
@@ -54,6 +56,13 @@ def _schema_info(raw: JsonObject) -> SchemaInfo:
     ]
     unique_names = {str(p.get("name")) for p in props if p.get("unique") is True}
     names = {str(p.get(key)) for p in props for key in ("name", "fieldName") if key in p}
+    not_owned = {
+        str(p.get(key))
+        for p in props
+        if p.get("owner") is False
+        for key in ("name", "collectionName")
+        if key in p
+    }
     return SchemaInfo(
         name=str(raw.get("name", "")),
         plural=str(raw.get("plural", "")),
@@ -62,6 +71,7 @@ def _schema_info(raw: JsonObject) -> SchemaInfo:
         required_text=tuple(sorted(set(required))),
         unique=tuple(name for name in _UNIQUE_CHECKED if name in unique_names),
         property_names=frozenset(names),
+        not_owned=frozenset(not_owned),
         raw=raw,
     )
 

@@ -1,5 +1,5 @@
 """Deterministic fault injection: latency, 5xx, 429 with Retry-After, dropped connections,
-stalls, and failing jobs, each for the next N matching requests (or every one).
+stalls, and failing or hanging jobs, each for the next N matching requests (or every one).
 
 Faults are set by ``--fault KIND:key=value,...`` at start and through ``/__standin__/faults`` at
 run time; a fault matches a request by path prefix (with or without the ``/api/NN`` version) and
@@ -19,7 +19,8 @@ from dhis2_standin.connections import ConnectionTracker
 from dhis2_standin.jsontypes import JsonObject, dump_json
 from dhis2_standin.webmessage import JSON_MEDIA_TYPE, reason, web_message
 
-FAULT_KINDS = ("latency", "error", "rate_limit", "drop", "stall", "job_error")
+FAULT_KINDS = ("latency", "error", "rate_limit", "drop", "stall", "job_error", "job_hang")
+JOB_FAULT_KINDS = frozenset({"job_error", "job_hang"})
 _GATEWAY_STATUSES = frozenset({502, 503, 504})
 
 
@@ -34,7 +35,9 @@ class Fault:
     ``kind``: ``latency`` (adds ``ms``), ``error`` (answers ``status``), ``rate_limit`` (429 with
     ``Retry-After: retry_after``), ``drop`` (closes the socket without an answer), ``stall``
     (answers only after ``seconds``, or never if the client leaves first), ``job_error`` (the
-    next job started fails). ``count`` is how many matching requests it affects (None: all).
+    next job started fails), ``job_hang`` (the next job started never completes). For the two
+    job kinds ``path`` is ``/`` or ``/JOB_TYPE`` (``/METADATA_IMPORT``) and ``count`` counts
+    jobs; otherwise ``count`` is how many matching requests it affects (None: all).
     """
 
     kind: str
@@ -182,7 +185,7 @@ class FaultBook:
             fault = active.fault
             if (
                 active.remaining <= 0
-                or fault.kind == "job_error"
+                or fault.kind in JOB_FAULT_KINDS
                 or not fault.matches(method, paths)
             ):
                 continue
@@ -195,19 +198,19 @@ class FaultBook:
         self.active = [a for a in self.active if a.remaining > 0]
         return latency, chosen
 
-    def take_job_error(self, job_type: str) -> bool:
-        """Whether the job about to start should fail (a ``job_error`` fault; path = job type)."""
+    def take_job_fault(self, job_type: str) -> str | None:
+        """The job fault (``job_error``, ``job_hang``) for the job about to start, if any."""
         for active in self.active:
             fault = active.fault
             if (
-                fault.kind == "job_error"
+                fault.kind in JOB_FAULT_KINDS
                 and active.remaining > 0
                 and fault.path in ("/", f"/{job_type}")
             ):
                 self._fire(active)
                 self.active = [a for a in self.active if a.remaining > 0]
-                return True
-        return False
+                return fault.kind
+        return None
 
 
 def _error_body(status: int) -> tuple[bytes, str]:

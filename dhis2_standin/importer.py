@@ -186,10 +186,12 @@ def _plan_object(
     return _Planned(index, uid, "updated" if exists else "created", stored, [])
 
 
+_STAT_KEYS = ("created", "updated", "deleted", "ignored")
+
+
 def _stats(counts: Mapping[str, int]) -> JsonObject:
-    keys = ("created", "updated", "deleted", "ignored")
-    stats: JsonObject = {key: counts.get(key, 0) for key in keys}
-    stats["total"] = sum(counts.get(key, 0) for key in keys)
+    stats: JsonObject = {key: counts.get(key, 0) for key in _STAT_KEYS}
+    stats["total"] = sum(counts.get(key, 0) for key in _STAT_KEYS)
     return stats
 
 
@@ -264,3 +266,14 @@ def run_import(
     if status == "OK":
         return 200, web_message(200, response=report)
     return 409, web_message(409, CONFLICT_MESSAGE, status="WARNING", response=report)
+
+
+def import_done(report: JsonValue) -> str | None:
+    """The completing notification of an import job, as DHIS2 words it for tracker imports:
+    ``Import complete with status OK, 1 created, 0 updated, 0 deleted, 0 ignored``."""
+    if not isinstance(report, dict):
+        return None
+    stats = report.get("stats")
+    counts = stats if isinstance(stats, dict) else {}
+    parts = ", ".join(f"{counts.get(key, 0)} {key}" for key in _STAT_KEYS)
+    return f"Import complete with status {report.get('status')}, {parts}"

@@ -2,8 +2,10 @@
 
 A job does no work: its notifications are a fixed script spread evenly over the configured
 duration, computed from the clock when asked for, so the list grows over time (newest first,
-as DHIS2 lists it) and ends with one ``completed: true``. A job can be told to fail, ending in an
-ERROR notification instead.
+as DHIS2 lists it) and ends with one ``completed: true``. A job can be told to fail (a
+``job_error`` fault: it ends in an ERROR notification instead) or to hang (``job_hang``: its
+steps appear, the completing notification never does). An async metadata import does its work
+when it starts and keeps the ImportReport as the job's summary.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ _DONE = {
     "ANALYTICS_TABLE": "Analytics tables updated",
     "RESOURCE_TABLE": "Resource tables generated",
     "MONITORING": "Monitoring process done",
-    "METADATA_IMPORT": "Import complete with status OK",
+    "METADATA_IMPORT": "Import complete",
 }
 JOB_NAMES = {
     "ANALYTICS_TABLE": "inMemoryAnalyticsJob",
@@ -58,20 +60,21 @@ class Job:
     created: datetime
     started: float
     duration: float
-    fail: bool
+    fault: str | None = None
+    """``job_error``, ``job_hang`` or None."""
     summary: JsonValue = None
+    final_message: str | None = None
     note_uids: list[str] = field(default_factory=list[str])
 
     def _script(self) -> list[tuple[str, str, bool]]:
         steps = [
             (message, "INFO", False) for message in _STEPS.get(self.job_type, ("Job started",))
         ]
-        if self.fail:
+        if self.fault == "job_error":
             steps.append(("Job failed: stand-in fault injection", "ERROR", True))
-        else:
-            steps.append(
-                (f"{_DONE.get(self.job_type, 'Job complete')}: {self.duration:.3f} s", "INFO", True)
-            )
+        elif self.fault != "job_hang":
+            done = _DONE.get(self.job_type, "Job complete")
+            steps.append((self.final_message or f"{done}: {self.duration:.3f} s", "INFO", True))
         return steps
 
     def notifications(self, now: float) -> list[JsonValue]:
@@ -100,8 +103,8 @@ class Job:
         return shown
 
     def done(self, now: float) -> bool:
-        """Whether the final notification is out."""
-        return now - self.started >= self.duration
+        """Whether the final notification is out (never, for a hanging job)."""
+        return self.fault != "job_hang" and now - self.started >= self.duration
 
 
 @dataclass(slots=True)
@@ -112,10 +115,24 @@ class JobBoard:
     jobs: dict[str, Job] = field(default_factory=dict[str, Job])
     started_count: int = 0
 
-    def start(self, job_type: str, *, fail: bool = False, summary: JsonValue = None) -> Job:
-        """Start a job of ``job_type`` now."""
+    def start(
+        self,
+        job_type: str,
+        *,
+        fault: str | None = None,
+        summary: JsonValue = None,
+        final_message: str | None = None,
+    ) -> Job:
+        """Start a job of ``job_type`` now; ``fault`` is ``job_error``, ``job_hang`` or None."""
         job = Job(
-            new_uid(), job_type, datetime.now(), time.monotonic(), self.duration, fail, summary
+            new_uid(),
+            job_type,
+            datetime.now(),
+            time.monotonic(),
+            self.duration,
+            fault=fault,
+            summary=summary,
+            final_message=final_message,
         )
         self.jobs[job.uid] = job
         self.started_count += 1

@@ -3,17 +3,26 @@
 Each is parsed from the query string into a small frozen value, then applied to rendered
 objects (dicts). References inside objects are ``{"id": ...}``; a ``Resolver`` expands one to
 the object it names when a nested field selection or a filter path needs its other properties.
+``NotOwned`` names the keys of an object its schema does not own (``displayName``, ``href``),
+which the ``:owner`` preset leaves out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from dhis2_standin.jsontypes import JsonObject, JsonValue
 
 Resolver = Callable[[JsonObject], JsonObject]
 """Expands a reference ``{"id": X}`` to the object X (or returns it unchanged)."""
+NotOwned = Callable[[JsonObject], Collection[str]]
+"""The keys of an object that its schema marks ``owner: false`` (computed or inverse)."""
+
+
+def _owns_all(obj: JsonObject) -> Collection[str]:
+    return ()
 
 
 class QueryError(ValueError):
@@ -22,7 +31,8 @@ class QueryError(ValueError):
 
 # ---------------------------------------------------------------------------- fields
 
-ALL_PRESETS = frozenset({"*", ":all", ":owner", ":persisted", ":simple"})
+ALL_PRESETS = frozenset({"*", ":all", ":persisted", ":simple"})
+OWNER_PRESET = ":owner"
 _PRESET_FIELDS = {
     ":identifiable": ("id", "name", "code", "created", "lastUpdated", "href"),
     ":nameable": ("id", "name", "shortName", "code", "description", "created", "lastUpdated"),
@@ -127,36 +137,47 @@ def _transform(value: JsonValue, name: str, argument: str) -> JsonValue:
     raise QueryError(f"Unknown field transformer `{name}`")
 
 
-def _nested(value: JsonValue, fields: Sequence[Field], resolve: Resolver) -> JsonValue:
+def _nested(
+    value: JsonValue, fields: Sequence[Field], resolve: Resolver, not_owned: NotOwned
+) -> JsonValue:
     if isinstance(value, dict):
-        return select(resolve(value), fields, resolve)
+        return select(resolve(value), fields, resolve, not_owned)
     if isinstance(value, list):
         return [
-            select(resolve(item), fields, resolve) if isinstance(item, dict) else item
+            select(resolve(item), fields, resolve, not_owned) if isinstance(item, dict) else item
             for item in value
         ]
     return value
 
 
-def select(obj: JsonObject, fields: Sequence[Field], resolve: Resolver) -> JsonObject:
+def select(
+    obj: JsonObject,
+    fields: Sequence[Field],
+    resolve: Resolver,
+    not_owned: NotOwned = _owns_all,
+) -> JsonObject:
     """The part of ``obj`` that ``fields`` asks for, in DHIS2's way (absent values omitted)."""
     out: JsonObject = {}
-    if any(f.name in ALL_PRESETS and not f.exclude for f in fields):
+    included = {f.name for f in fields if not f.exclude}
+    if included & ALL_PRESETS:
         out.update(obj)
+    elif OWNER_PRESET in included:
+        hidden = not_owned(obj)
+        out.update((key, value) for key, value in obj.items() if key not in hidden)
     for field in fields:
         if field.exclude:
             continue
         for name in _PRESET_FIELDS.get(field.name, ()):
             if name in obj:
                 out[name] = obj[name]
-        if field.name in ALL_PRESETS or field.name in _PRESET_FIELDS:
+        if field.name in ALL_PRESETS or field.name in _PRESET_FIELDS or field.name == OWNER_PRESET:
             continue
         key = field.name
         if key not in obj and not field.transforms:
             continue
         value = obj.get(key)
         if field.children is not None:
-            value = _nested(value, field.children, resolve)
+            value = _nested(value, field.children, resolve, not_owned)
         for name, argument in field.transforms:
             value = _transform(value, name, argument)
             if name == "rename" and argument:
@@ -174,6 +195,7 @@ _UNARY_OPS = frozenset({"null", "!null", "empty", "!empty"})
 _NEGATED = {
     **{"ne": "eq", "neq": "eq", "!eq": "eq", "!in": "in", "!like": "like", "!ilike": "ilike"},
     **{"!$like": "$like", "!like$": "like$", "!$ilike": "$ilike", "!ilike$": "ilike$"},
+    "!token": "token",
 }
 _POSITIVE = frozenset(
     {
@@ -277,13 +299,27 @@ def _matches(actual: JsonValue, op: str, expected: str) -> bool:
     if actual is None or isinstance(actual, dict | list):
         return False
     text = str(actual).lower() if isinstance(actual, bool) else str(actual)
-    if op.startswith("$i") or op.startswith("i") or op == "token":
+    if op == "token":
+        return _tokens_match(text, expected)
+    if op.startswith("$i") or op.startswith("i"):
         text, expected = text.lower(), expected.lower()
-    if op in ("like", "ilike", "token"):
+    if op in ("like", "ilike"):
         return expected in text
     if op in ("$like", "$ilike", "startsWith"):
         return text.startswith(expected)
     return text.endswith(expected)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _tokens_match(text: str, query: str) -> bool:
+    """``token``: every word of the query starts a word of the value, ignoring case
+    (``token:anc vis`` matches ``ANC 1st visit``)."""
+    words = _WORD.findall(text.lower())
+    return all(
+        any(word.startswith(token) for word in words) for token in _WORD.findall(query.lower())
+    )
 
 
 def filter_matches(obj: JsonObject, flt: Filter, resolve: Resolver) -> bool:
@@ -299,8 +335,18 @@ def filter_matches(obj: JsonObject, flt: Filter, resolve: Resolver) -> bool:
         return bool(values)
     positive = _NEGATED.get(flt.op)
     if positive is not None:
-        return not any(_matches(value, positive, flt.value) for value in values)
+        # As in DHIS2's SQL, an absent value is neither equal nor unequal to anything.
+        present = [value for value in values if value is not None]
+        return bool(present) and not any(_matches(v, positive, flt.value) for v in present)
     return any(_matches(value, flt.op, flt.value) for value in values)
+
+
+def parse_junction(text: str | None) -> bool:
+    """``rootJunction``: False for ``AND`` (the default), True for ``OR``."""
+    junction = (text or "AND").upper()
+    if junction not in ("AND", "OR"):
+        raise QueryError(f"Invalid rootJunction `{text}`: expected AND or OR")
+    return junction == "OR"
 
 
 def apply_filters(
@@ -361,6 +407,37 @@ def apply_order(objects: list[JsonObject], orders: Sequence[Order]) -> list[Json
         )
         result = missing + present if order.descending else present + missing
     return result
+
+
+class SortedViews:
+    """Sorted collections kept between requests, so paging through one sorts it once.
+
+    An entry is a collection's rendered objects in one order; every entry is dropped when the
+    store's ``generation`` moves (any write or reset), and all of them past ``limit`` entries.
+    """
+
+    def __init__(self, limit: int = 64) -> None:
+        self.limit = limit
+        self.builds = 0
+        """How many sorted lists were built (a test counts them)."""
+        self._generation: int | None = None
+        self._entries: dict[tuple[str, tuple[Order, ...], str], list[JsonObject]] = {}
+
+    def get(
+        self,
+        key: tuple[str, tuple[Order, ...], str],
+        generation: int,
+        views: Callable[[], list[JsonObject]],
+    ) -> list[JsonObject]:
+        """The sorted list for ``key`` (plural, orders, API root), built by ``views`` if needed."""
+        if generation != self._generation or len(self._entries) >= self.limit:
+            self._entries.clear()
+            self._generation = generation
+        found = self._entries.get(key)
+        if found is None:
+            found = self._entries[key] = apply_order(views(), key[1])
+            self.builds += 1
+        return found
 
 
 # ---------------------------------------------------------------------------- paging

@@ -35,6 +35,8 @@ class MetadataStore:
         self._collections: dict[str, dict[str, JsonObject]] = {}
         self._owner: dict[str, str] = {}
         self._initial: dict[str, dict[str, JsonObject]] = {}
+        self.generation = 0
+        """Grows with every write and reset: what was derived from an older one is stale."""
 
     def mark_initial(self) -> None:
         """Remember the current contents as what :meth:`reset` returns to."""
@@ -52,6 +54,7 @@ class MetadataStore:
         self._owner = {
             uid: plural for plural, objects in self._collections.items() for uid in objects
         }
+        self.generation += 1
 
     def schema(self, plural: str) -> SchemaInfo:
         """The schema of a collection the caller knows exists."""
@@ -91,6 +94,7 @@ class MetadataStore:
             self._collections[old_plural].pop(uid, None)
         self._collections.setdefault(plural, {})[uid] = stored
         self._owner[uid] = plural
+        self.generation += 1
         return stored
 
     def delete(self, plural: str, uid: str) -> bool:
@@ -99,6 +103,7 @@ class MetadataStore:
         if removed is None:
             return False
         self._owner.pop(uid, None)
+        self.generation += 1
         return True
 
     def find_unique(self, plural: str, prop: str, value: str, exclude_uid: str) -> str | None:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .runtime._query import *
     from .runtime._ratelimit import *
     from .runtime._resources import *
+    from .runtime._responses import *
     from .runtime._retry import *
     from .runtime._streaming import *
     from .runtime._system import *
@@ -45,6 +46,7 @@ _RUNTIME_MODULES: Final = (
     ".runtime._query",
     ".runtime._ratelimit",
     ".runtime._resources",
+    ".runtime._responses",
     ".runtime._retry",
     ".runtime._streaming",
     ".runtime._system",
@@ -82,8 +84,10 @@ __all__ = [
     "FilterSpec",
     "GeneratedVersion",
     "Geometry",
+    "ImportReport",
+    "ImportReportResponse",
+    "ImportStats",
     "InvalidProfileNameError",
-    "JobRef",
     "LazyModels",
     "Me",
     "MeResource",
@@ -92,6 +96,9 @@ __all__ = [
     "NotFoundError",
     "OAuth2Auth",
     "OAuth2FlowError",
+    "ObjectError",
+    "ObjectReport",
+    "ObjectReportResponse",
     "OrderSpec",
     "Page",
     "Pager",
@@ -111,15 +118,19 @@ __all__ = [
     "ServerError",
     "SystemApi",
     "SystemInfo",
+    "TaskCompletion",
     "TaskError",
     "TaskNotification",
+    "TaskRef",
     "TaskTimeoutError",
     "TasksApi",
     "TokenBucket",
     "Translation",
+    "TypeReport",
     "UnaryOperator",
     "UnsupportedVersionError",
     "WebMessage",
+    "WebMessageResponse",
     "available_versions",
     "error_from_response",
     "generate_uid",
@@ -127,6 +138,7 @@ __all__ = [
     "is_valid_uid",
     "load_version",
     "open_client",
+    "parse_task_ref",
     "parse_version",
     "profile_from_env_raw",
     "read_dhis2_version",

@@ -1,4 +1,5 @@
-"""Shared helpers for the runtime tests: the asyncio backend, recorded system info, a mock DHIS2.
+"""Shared helpers for the runtime tests: the asyncio backend, recorded system info, a mock DHIS2,
+a fake clock.
 
 ``MockDhis2`` is an ``httpx.MockTransport`` handler with a route table and a request log, for
 the unit tests that need no real socket; the stand-in server fixtures serve the rest.
@@ -71,3 +72,18 @@ class MockDhis2:
 
     def paths(self) -> list[str]:
         return [request.url.path for request in self.requests]
+
+
+class FakeTime:
+    """A clock that only moves when ``sleep`` is awaited; every requested delay is recorded."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, delay: float) -> None:
+        self.sleeps.append(delay)
+        self.now += delay

@@ -126,6 +126,25 @@ def test_tracker_error_reports_keep_uid_and_type() -> None:
     assert report.tracker_type == "EVENT"
 
 
+def test_error_reports_keep_args_and_serialise_back_to_dhis2_keys() -> None:
+    recorded = json.loads(
+        (ANDROID / "imports_tracker-importer_event-conflict-new.json").read_text()
+    )
+    [tracker_item] = recorded["validationReport"]["errorReports"]
+    metadata_item = {
+        "message": "Property `code` with value `ANC1` on object Other [de000000009] (DataElement) "
+        "already exists on object de000000001.",
+        "mainKlass": "org.hisp.dhis.dataelement.DataElement",
+        "errorKlass": "org.hisp.dhis.dataelement.DataElement",
+        "errorCode": "E5003",
+        "errorProperty": "code",
+        "args": ["code", "ANC1", "Other [de000000009] (DataElement)", "de000000001"],
+    }
+    for item in (tracker_item, metadata_item):
+        assert ErrorReport.from_json(item).to_json() == item
+    assert ErrorReport.from_json(metadata_item).args[:2] == ("code", "ANC1")
+
+
 def test_non_json_body_is_kept_as_text() -> None:
     error = error_from_response(
         502, b"<html>Bad gateway</html>", method="GET", url="http://x/api/me", reason="Bad Gateway"

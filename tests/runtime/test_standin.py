@@ -344,18 +344,20 @@ async def test_stream_as_plain_async_iterator_releases_the_connection(
 # -- jobs -----------------------------------------------------------------------------------
 
 
-async def test_run_a_job_until_completed(standin_factory: StandinFactory) -> None:
+async def test_start_a_job_and_await_its_completion(standin_factory: StandinFactory) -> None:
     server = standin_factory(job_duration=0.3)
     async with pat_client(server) as client:
-        notes = await client.tasks.run(
-            "/api/resourceTables/analytics", poll_interval=0.05, max_wait=30
-        )
-    assert notes[0].completed
+        ref = await client.tasks.start("/api/resourceTables/analytics")
+        done = await client.tasks.await_completion(ref, poll_interval=0.05, timeout=30)
+    assert done.final.completed
+    assert done.final.message is not None
+    assert done.final.message.startswith("Analytics tables updated")
     assert server.stats().jobs_started == 1
 
 
 async def test_a_failing_job_raises(standin_factory: StandinFactory) -> None:
     server = standin_factory(job_duration=0.2, faults=["job_error"])
     async with pat_client(server) as client:
+        ref = await client.tasks.start("/api/resourceTables/analytics")
         with pytest.raises(TaskError, match=r"DHIS2 job ANALYTICS_TABLE \w+ failed"):
-            await client.tasks.run("/api/resourceTables/analytics", poll_interval=0.05, max_wait=30)
+            await client.tasks.await_completion(ref, poll_interval=0.05, timeout=30)

@@ -33,7 +33,13 @@ def sample(api: httpx.Client) -> None:
         {
             "categoryCombos": [COMBO],
             "dataElements": [
-                data_element(uid("de", 1), "ANC 1st visit", code="ANC1", categoryCombo=combo_ref),
+                data_element(
+                    uid("de", 1),
+                    "ANC 1st visit",
+                    code="ANC1",
+                    categoryCombo=combo_ref,
+                    legendSets=[{"id": uid("ls", 1)}],
+                ),
                 data_element(uid("de", 2), "ANC 2nd visit", code="ANC2", categoryCombo=combo_ref),
                 data_element(uid("de", 3), "anc booster", zeroIsSignificant=True),
                 data_element(uid("de", 4), "Measles", code="MEAS", categoryCombo=combo_ref),
@@ -71,6 +77,19 @@ def test_paging_math_and_links(api: httpx.Client) -> None:
     unpaged = api.get("/dataElements", params={"paging": "false"}).json()
     assert list(unpaged) == ["dataElements"]
     assert len(unpaged["dataElements"]) == 120
+
+
+def test_pages_see_every_write(api: httpx.Client, sample: None) -> None:
+    params = {"fields": "name", "pageSize": 2}
+    assert _names(api.get("/dataElements", params=params).json()) == [ANC_1, ANC_2]
+    api.post("/dataElements", json=data_element(uid("de", 9), "AAA first"))
+    assert _names(api.get("/dataElements", params=params).json()) == ["AAA first", ANC_1]
+    api.delete(f"/dataElements/{uid('de', 9)}")
+    api.put(f"/dataElements/{uid('de', 1)}", json=data_element(uid("de", 1), "Zzz last"))
+    assert _names(api.get("/dataElements", params={**params, "page": 2}).json()) == [
+        MEASLES,
+        "Zzz last",
+    ]
 
 
 def test_page_past_the_end_is_clamped_to_the_last(api: httpx.Client, sample: None) -> None:
@@ -111,6 +130,40 @@ def test_star_fields_and_exclusion(api: httpx.Client, sample: None) -> None:
     assert {"created", "lastUpdated", "displayName", "displayShortName"} <= set(obj)
     trimmed = api.get("/dataElements", params={"fields": ":all,!href,!code", "pageSize": 1})
     assert {"href", "code"}.isdisjoint(trimmed.json()["dataElements"][0])
+
+
+def test_owner_preset_leaves_out_what_the_schema_does_not_own(
+    api: httpx.Client, sample: None
+) -> None:
+    obj = api.get(f"/dataElements/{uid('de', 1)}", params={"fields": ":owner"}).json()
+    assert {"id", "name", "shortName", "code", "categoryCombo", "created", "lastUpdated"} <= set(
+        obj
+    )
+    computed = {"displayName", "displayShortName", "displayFormName", "href"}
+    assert computed.isdisjoint(obj)
+    everything = api.get(f"/dataElements/{uid('de', 1)}", params={"fields": ":all"}).json()
+    assert set(everything) - set(obj) == computed
+
+
+def test_identifiable_and_nameable_presets(api: httpx.Client, sample: None) -> None:
+    path = f"/dataElements/{uid('de', 1)}"
+    identifiable = api.get(path, params={"fields": ":identifiable"}).json()
+    assert set(identifiable) == {"id", "name", "code", "created", "lastUpdated", "href"}
+    nameable = api.get(path, params={"fields": ":nameable,!created,!lastUpdated"}).json()
+    assert nameable == {"id": uid("de", 1), "name": ANC_1, "shortName": ANC_1, "code": "ANC1"}
+
+
+def test_presets_and_exclusions_inside_nested_selections(api: httpx.Client, sample: None) -> None:
+    params = {"fields": "name,categoryCombo[:identifiable,!href,!created,!lastUpdated]"}
+    obj = api.get(f"/dataElements/{uid('de', 1)}", params=params).json()
+    assert obj == {
+        "name": ANC_1,
+        "categoryCombo": {"id": COMBO["id"], "name": "Age and sex"},
+    }
+    params = {"fields": "categoryCombo[*,!name,!href]"}
+    combo = api.get(f"/dataElements/{uid('de', 1)}", params=params).json()["categoryCombo"]
+    assert combo["shortName"] == "Age/sex"
+    assert {"name", "href"}.isdisjoint(combo)
 
 
 def test_nested_fields_resolve_references(api: httpx.Client, sample: None) -> None:
@@ -176,6 +229,58 @@ def test_filters(api: httpx.Client, sample: None, filters: list[str], expected: 
     assert _names(body) == expected
 
 
+ANC_1, ANC_2, BOOSTER, MEASLES = "ANC 1st visit", "ANC 2nd visit", "anc booster", "Measles"
+
+
+@pytest.mark.parametrize(
+    ("flt", "expected"),
+    [
+        ("name:eq:Measles", [MEASLES]),
+        ("name:!eq:Measles", [ANC_1, ANC_2, BOOSTER]),
+        ("code:ne:MEAS", [ANC_1, ANC_2]),  # an absent code is not "not MEAS" (SQL's NULL)
+        ("code:gt:ANC1", [ANC_2, MEASLES]),
+        ("code:ge:ANC2", [ANC_2, MEASLES]),
+        ("code:lt:ANC2", [ANC_1]),
+        ("code:le:ANC2", [ANC_1, ANC_2]),
+        ("name:like:anc", [BOOSTER]),
+        ("name:!like:ANC", [BOOSTER, MEASLES]),
+        ("name:ilike:ANC", [ANC_1, ANC_2, BOOSTER]),
+        ("name:!ilike:anc", [MEASLES]),
+        ("name:$like:ANC", [ANC_1, ANC_2]),
+        ("name:!$like:ANC", [BOOSTER, MEASLES]),
+        ("name:$ilike:anc", [ANC_1, ANC_2, BOOSTER]),
+        ("name:!$ilike:anc", [MEASLES]),
+        ("name:like$:visit", [ANC_1, ANC_2]),
+        ("name:!like$:visit", [BOOSTER, MEASLES]),
+        ("name:ilike$:VISIT", [ANC_1, ANC_2]),
+        ("name:!ilike$:VISIT", [BOOSTER, MEASLES]),
+        ("code:in:[ANC2,MEAS]", [ANC_2, MEASLES]),
+        ("code:!in:[ANC2,MEAS]", [ANC_1]),
+        ("code:null", [BOOSTER]),
+        ("code:!null", [ANC_1, ANC_2, MEASLES]),
+        ("legendSets:empty", [ANC_2, BOOSTER, MEASLES]),
+        ("name:token:anc vis", [ANC_1, ANC_2]),
+        ("name:token:isit", []),
+        ("name:!token:anc vis", [BOOSTER, MEASLES]),
+    ],
+)
+def test_every_filter_operator(
+    api: httpx.Client, sample: None, flt: str, expected: list[str]
+) -> None:
+    body = api.get("/dataElements", params={"filter": flt, "fields": "name"}).json()
+    assert _names(body) == expected
+
+
+def test_root_junction_and_is_the_default(api: httpx.Client, sample: None) -> None:
+    filters = ["name:ilike:anc", "code:!null"]
+    both = api.get("/dataElements", params={"filter": filters, "rootJunction": "AND"}).json()
+    assert _names(both) == _names(api.get("/dataElements", params={"filter": filters}).json())
+    assert _names(both) == [ANC_1, ANC_2]
+    bad = api.get("/dataElements", params={"filter": filters, "rootJunction": "XOR"})
+    assert bad.status_code == 400
+    assert bad.json()["message"] == "Invalid rootJunction `XOR`: expected AND or OR"
+
+
 def test_root_junction_or(api: httpx.Client, sample: None) -> None:
     params = {
         "filter": ["code:eq:MEAS", "name:eq:anc booster"],
@@ -211,6 +316,16 @@ def test_unknown_filter_operator_is_400(api: httpx.Client) -> None:
 def test_order(api: httpx.Client, sample: None, order: str | None, expected: list[str]) -> None:
     params = {"fields": "name"} | ({"order": order} if order else {})
     assert _names(api.get("/dataElements", params=params).json()) == expected
+
+
+def test_several_order_parameters_apply_in_turn(api: httpx.Client, sample: None) -> None:
+    params = {"fields": "name", "order": ["zeroIsSignificant:asc", "name:idesc"]}
+    assert _names(api.get("/dataElements", params=params).json()) == [
+        BOOSTER,  # the only one with zeroIsSignificant, then the ones without it, by name
+        MEASLES,
+        ANC_2,
+        ANC_1,
+    ]
 
 
 # ------------------------------------------------------------------------ CRUD
@@ -318,3 +433,23 @@ def test_json_patch(api: httpx.Client, sample: None) -> None:
     assert invalid.json()["response"]["errorReports"][0]["errorCode"] == "E4000"
     wrong_type = api.patch(path, json=patch)
     assert wrong_type.status_code == 415
+
+
+def test_json_patch_move_copy_and_test(api: httpx.Client, sample: None) -> None:
+    path = f"/dataElements/{uid('de', 1)}"
+    headers = {"Content-Type": "application/json-patch+json"}
+    patch = [
+        {"op": "test", "path": "/code", "value": "ANC1"},
+        {"op": "copy", "from": "/name", "path": "/formName"},
+        {"op": "move", "from": "/code", "path": "/description"},
+    ]
+    response = api.patch(path, json=patch, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.json()["response"]["uid"] == uid("de", 1)
+    obj = api.get(path, params={"fields": "name,formName,description,code"}).json()
+    assert obj == {"name": ANC_1, "formName": ANC_1, "description": "ANC1"}
+
+    failed = api.patch(path, json=[{"op": "test", "path": "/name", "value": "x"}], headers=headers)
+    assert failed.status_code == 400
+    assert failed.json()["message"] == "Test failed: value at `/name` differs"
+    assert api.get(path, params={"fields": "name"}).json() == {"name": ANC_1}

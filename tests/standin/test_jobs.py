@@ -78,3 +78,29 @@ def test_job_error_fault_fails_the_next_job(standin: RunningStandin, api: httpx.
     assert (notes[0]["level"], notes[0]["completed"]) == ("ERROR", True)
     ok = api.post("/resourceTables/analytics").json()["response"]
     assert _wait_completed(api, f"/system/tasks/ANALYTICS_TABLE/{ok['id']}")[0]["level"] == "INFO"
+
+
+def test_job_hang_fault_never_completes(standin: RunningStandin, api: httpx.Client) -> None:
+    standin.configure(job_duration=0)  # every step is due at once; only the end is withheld
+    standin.set_faults(Fault("job_hang", path="/RESOURCE_TABLE"))
+    hung = api.post("/resourceTables").json()["response"]
+    endpoint = f"/system/tasks/RESOURCE_TABLE/{hung['id']}"
+    for _ in range(3):
+        notes = api.get(endpoint).json()
+        assert [n["message"] for n in notes] == [
+            "Creating organisation unit structure table",
+            "Generating resource tables",
+        ]
+        assert not any(n["completed"] for n in notes)
+    assert api.get(f"/system/taskSummaries/RESOURCE_TABLE/{hung['id']}").json() == {}
+    assert standin.stats().faults_fired == {"job_hang": 1}
+    ok = api.post("/resourceTables").json()["response"]
+    assert api.get(f"/system/tasks/RESOURCE_TABLE/{ok['id']}").json()[0]["completed"] is True
+
+
+def test_job_faults_match_their_job_type(standin: RunningStandin, api: httpx.Client) -> None:
+    standin.configure(job_duration=0)
+    standin.set_faults(Fault("job_hang", path="/METADATA_IMPORT"))
+    other = api.post("/resourceTables").json()["response"]
+    assert api.get(f"/system/tasks/RESOURCE_TABLE/{other['id']}").json()[0]["completed"] is True
+    assert standin.faults()[0]["remaining"] == 1

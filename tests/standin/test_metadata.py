@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-import time
 
 import httpx
 import pytest
 
+from dhis2_standin.faults import Fault
 from dhis2_standin.jsontypes import JsonObject
+from dhis2_standin.launcher import RunningStandin
 from tests.conftest import StandinFactory
 from tests.paths import SHARED_DHIS2
 from tests.standin.conftest import data_element, seed, uid
@@ -192,16 +193,49 @@ def test_export(api: httpx.Client) -> None:
     assert only["dataElements"][0]["name"] == "One"
 
 
-def test_async_import_reports_through_a_job(api: httpx.Client) -> None:
+def test_async_import_reports_through_a_job(standin: RunningStandin, api: httpx.Client) -> None:
+    standin.configure(job_duration=0)  # the job completes as soon as it starts
     payload = {"dataElements": [data_element(uid("de", 1), "One")]}
     started = api.post("/metadata", json=payload, params={"async": "true"}).json()
+    assert (started["httpStatusCode"], started["message"]) == (200, "Initiated METADATA_IMPORT")
     job = started["response"]
     assert job["jobType"] == "METADATA_IMPORT"
-    summary_path = f"/system/taskSummaries/METADATA_IMPORT/{job['id']}"
-    deadline = time.monotonic() + 5
-    while not api.get(summary_path).json() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert api.get(summary_path).json()["stats"]["created"] == 1
+    assert job["relativeNotifierEndpoint"] == f"/api/system/tasks/METADATA_IMPORT/{job['id']}"
+    notes = api.get(f"/system/tasks/METADATA_IMPORT/{job['id']}").json()
+    assert [n["message"] for n in reversed(notes)] == [
+        "Metadata import started",
+        "Validating metadata",
+        "Committing metadata",
+        "Import complete with status OK, 1 created, 0 updated, 0 deleted, 0 ignored",
+    ]
+    assert notes[0]["completed"] is True
+    summary = api.get(f"/system/taskSummaries/METADATA_IMPORT/{job['id']}").json()
+    assert summary["responseType"] == "ImportReport"
+    assert summary["stats"]["created"] == 1
+    assert _count(api) == 1
+
+
+def test_async_import_summary_waits_for_the_job(standin: RunningStandin, api: httpx.Client) -> None:
+    standin.configure(job_duration=3600)
+    job = api.post("/metadata", json={}, params={"async": "true"}).json()["response"]
+    assert api.get(f"/system/taskSummaries/METADATA_IMPORT/{job['id']}").json() == {}
+
+
+@pytest.mark.parametrize(
+    ("kind", "last"),
+    [("job_error", ("ERROR", True)), ("job_hang", ("INFO", False))],
+)
+def test_a_failing_or_hanging_import_job_imports_nothing(
+    standin: RunningStandin, api: httpx.Client, kind: str, last: tuple[str, bool]
+) -> None:
+    standin.configure(job_duration=0)
+    standin.set_faults(Fault(kind, path="/METADATA_IMPORT"))
+    payload = {"dataElements": [data_element(uid("de", 1), "One")]}
+    job = api.post("/metadata", json=payload, params={"async": "true"}).json()["response"]
+    notes = api.get(f"/system/tasks/METADATA_IMPORT/{job['id']}").json()
+    assert (notes[0]["level"], notes[0]["completed"]) == last
+    assert api.get(f"/system/taskSummaries/METADATA_IMPORT/{job['id']}").json() == {}
+    assert _count(api) == 0
 
 
 def test_preloaded_metadata_and_reset(standin_factory: StandinFactory) -> None:

@@ -1,4 +1,5 @@
-"""The pure parts without HTTP: JSON Patch (RFC 6902 examples), fields parsing, filters, UIDs."""
+"""The pure parts without HTTP: JSON Patch (RFC 6902 examples), fields parsing, filters, the
+sorted-collection cache, UIDs."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from dhis2_standin.jsontypes import JsonObject, JsonValue
 from dhis2_standin.patch import PatchError, apply_patch
 from dhis2_standin.query import (
     Field,
+    Order,
     QueryError,
+    SortedViews,
     filter_matches,
     parse_fields,
     parse_filter,
@@ -124,6 +127,23 @@ def test_select_keeps_absent_fields_absent() -> None:
 def test_filter_operators(text: str, matches: bool) -> None:
     obj: JsonObject = {"name": "Clinic", "level": 3, "tags": ["a", "b"]}
     assert filter_matches(obj, parse_filter(text), _same) is matches
+
+
+def test_sorted_views_sort_once_per_store_generation() -> None:
+    objects: list[JsonObject] = [{"name": "b"}, {"name": "c"}, {"name": "a"}]
+    cache = SortedViews(limit=2)
+    by_name = ("dataElements", (Order("name"),), "http://x/api")
+    first = cache.get(by_name, 7, lambda: list(objects))
+    assert [obj["name"] for obj in first] == ["a", "b", "c"]
+    assert cache.get(by_name, 7, lambda: list(objects)) is first  # the next page: no new sort
+    assert cache.builds == 1
+
+    objects.append({"name": "0"})  # a write moves the store's generation
+    assert cache.get(by_name, 8, lambda: list(objects))[0] == {"name": "0"}
+    by_name_desc = ("dataElements", (Order("name", descending=True),), "http://x/api")
+    cache.get(by_name_desc, 8, lambda: list(objects))
+    cache.get(by_name, 8, lambda: list(objects))  # past the limit of 2: everything is rebuilt
+    assert cache.builds == 4
 
 
 def test_uids() -> None:

@@ -19,8 +19,8 @@ The hierarchy::
     ├── OAuth2FlowError                   the OAuth2 token endpoint refused or answered nonsense
     ├── UnsupportedVersionError           no generated version fits the server's DHIS2 version
     ├── NotConnectedError                 a request before ``connect()`` or after ``close()``
-    ├── TaskError                         a polled DHIS2 job reported an ERROR
-    │   └── TaskTimeoutError              a polled DHIS2 job did not finish in time
+    ├── TaskError                         a followed DHIS2 job completed with an ERROR
+    │   └── TaskTimeoutError              a followed DHIS2 job did not complete in time
     ├── NoProfileError                    no connection profile could be found
     └── InvalidProfileNameError           a profile name breaks the naming rule (also a ValueError)
 
@@ -33,10 +33,15 @@ credentials: they are built from the method, the URL without user info, and the 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from pydantic import JsonValue
+
+    from ._tasks import TaskCompletion, TaskNotification, TaskRef
 
 __all__ = [
     "AuthenticationError",
@@ -85,24 +90,44 @@ class ErrorReport:
     error_properties: tuple[str, ...] = ()
     uid: str | None = None
     tracker_type: str | None = None
+    args: tuple[str, ...] = ()
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ErrorReport:
         """Build a report from one raw ``errorReports`` item, ignoring keys it does not know."""
-        props = data.get("errorProperties")
-        properties = (
-            tuple(str(p) for p in cast(list[object], props)) if isinstance(props, list) else ()
-        )
         return cls(
             message=str(data.get("message", "")),
             error_code=_opt_str(data.get("errorCode")),
             main_klass=_opt_str(data.get("mainKlass")),
             error_klass=_opt_str(data.get("errorKlass")),
             error_property=_opt_str(data.get("errorProperty")),
-            error_properties=properties,
+            error_properties=_str_tuple(data.get("errorProperties")),
             uid=_opt_str(data.get("uid")),
             tracker_type=_opt_str(data.get("trackerType")),
+            args=_str_tuple(data.get("args")),
         )
+
+    def to_json(self) -> dict[str, JsonValue]:
+        """The report with DHIS2's keys (the ones it had; empty ones left out)."""
+        pairs: tuple[tuple[str, str | tuple[str, ...] | None], ...] = (
+            ("message", self.message),
+            ("errorCode", self.error_code),
+            ("mainKlass", self.main_klass),
+            ("errorKlass", self.error_klass),
+            ("errorProperty", self.error_property),
+            ("errorProperties", self.error_properties),
+            ("uid", self.uid),
+            ("trackerType", self.tracker_type),
+            ("args", self.args),
+        )
+        out: dict[str, JsonValue] = {}
+        for key, value in pairs:
+            if isinstance(value, tuple):
+                if value:
+                    out[key] = list(value)
+            elif value is not None:
+                out[key] = value
+        return out
 
     def __str__(self) -> str:
         code = f"{self.error_code}: " if self.error_code else ""
@@ -287,11 +312,31 @@ class NotConnectedError(Dhis2ClientError):
 
 
 class TaskError(Dhis2ClientError):
-    """A DHIS2 background job finished with an ERROR notification."""
+    """A DHIS2 background job completed with an ERROR notification.
+
+    ``ref`` names the job; ``notifications`` are those seen, oldest first; ``completion`` is the
+    whole ``TaskCompletion`` (its ``final`` notification says what failed).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        ref: TaskRef | None = None,
+        notifications: Sequence[TaskNotification] = (),
+        completion: TaskCompletion | None = None,
+    ) -> None:
+        self.ref = ref
+        self.notifications: tuple[TaskNotification, ...] = tuple(notifications)
+        self.completion = completion
+        super().__init__(message)
 
 
 class TaskTimeoutError(TaskError):
-    """A DHIS2 background job did not report ``completed`` before the deadline."""
+    """A DHIS2 background job did not report ``completed`` before the deadline.
+
+    ``completion`` is ``None``; ``notifications`` holds the progress seen until then.
+    """
 
 
 class NoProfileError(Dhis2ClientError):
@@ -383,6 +428,10 @@ def _walk_reports(data: object, depth: int) -> Iterator[ErrorReport]:
     elif isinstance(data, list):
         for value in cast(list[object], data):
             yield from _walk_reports(value, depth + 1)
+
+
+def _str_tuple(value: object) -> tuple[str, ...]:
+    return tuple(str(item) for item in cast(list[object], value)) if isinstance(value, list) else ()
 
 
 def _opt_str(value: object) -> str | None:
