@@ -158,8 +158,7 @@ def generate_in_process(out: Path, *, ruff: bool) -> dict[str, float]:
             ("normalise", clock.wrap("normalise", pipeline.normalise)),
             ("render_version", clock.wrap("render", pipeline.render_version)),
             ("format_sources", clock.wrap("format (ruff)", fmt)),
-            ("write_package", clock.wrap("write", pipeline.write_package)),
-            ("write_file", clock.wrap("write", pipeline.write_file)),
+            ("write_packages", clock.wrap("write", pipeline.write_packages)),
         ):
             stack.enter_context(mock.patch.object(pipeline, name, replacement))
         started = time.perf_counter()

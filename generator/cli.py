@@ -24,6 +24,7 @@ from generator import pull as pull_stage
 from generator.drift import describe_drift
 from generator.errors import EXIT_USAGE, GeneratorError
 from generator.spec import parse_snapshot
+from generator.write import JOURNAL_NAME, Leftovers
 
 REPO_SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 CORRECTIONS_NAME = "collection-key-corrections.json"
@@ -84,12 +85,18 @@ def cmd_generate(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     report = pipeline.generate(snapshots, Path(args.out), check=args.check)
     elapsed = time.perf_counter() - started
+    leftovers = _leftover_lines(report.leftovers, check=args.check)
     if args.check:
+        for line in leftovers:
+            print(line)
         for path in report.written:
             print(f"out of date: {path}")
-        print(f"{len(report.written)} out of date, {len(report.unchanged)} up to date")
-        return 1 if report.written else 0
-    for line in report.summaries:
+        counts = f"{len(report.written)} out of date, {len(report.unchanged)} up to date"
+        if leftovers:
+            counts += f", {len(leftovers)} left by an interrupted generate"
+        print(counts)
+        return 1 if report.written or leftovers else 0
+    for line in [*leftovers, *report.summaries]:
         print(line)
     print(
         f"generated {', '.join(p.stem for p in snapshots)} into {args.out}: "
@@ -97,6 +104,31 @@ def cmd_generate(args: argparse.Namespace) -> int:
         f"({elapsed:.2f} s)"
     )
     return 0
+
+
+def _leftover_lines(found: Sequence[Leftovers], *, check: bool) -> list[str]:
+    """One line per unfinished commit or stray entry: what ``--check`` found, or what
+    ``generate`` did about it."""
+    lines: list[str] = []
+    for entry in found:
+        if entry.pending is not None:
+            journal = (entry.directory / JOURNAL_NAME).as_posix()
+            packages = ", ".join(swap.package for swap in entry.pending)
+            lines.append(
+                f"unfinished: {journal} (an interrupted generate was swapping in {packages}; "
+                "run generate to finish it)"
+                if check
+                else f"finished swapping in {packages}, which an interrupted generate had begun "
+                f"({journal})"
+            )
+        for name in entry.strays:
+            path = (entry.directory / name).as_posix()
+            lines.append(
+                f"leftover: {path} (from an interrupted generate; run generate to remove it)"
+                if check
+                else f"removed {path}, left by an interrupted generate"
+            )
+    return lines
 
 
 def cmd_drift(args: argparse.Namespace) -> int:
