@@ -238,7 +238,7 @@ def _read_journal(path: Path) -> tuple[Swap, ...]:
         raise _bad_journal(path, f"it cannot be read ({exc})") from None
     entries = cast("dict[str, object]", raw).get("swaps") if isinstance(raw, dict) else None
     if not isinstance(entries, list) or not entries:
-        raise _bad_journal(path, 'it has no "swaps" list')
+        raise _bad_journal(path, "it lists no swaps")
     swaps: list[Swap] = []
     for entry in cast("list[object]", entries):
         fields = cast("dict[str, object]", entry) if isinstance(entry, dict) else {}
