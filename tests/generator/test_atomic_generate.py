@@ -119,7 +119,7 @@ def _run_generate(
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
                 return Run(now - started, None, killed=True)
-            time.sleep(0.0002)
+            time.sleep(0.001)
     ended = time.perf_counter()
     assert process.returncode == 0, (tmp / "stderr.txt").read_text(encoding="utf-8")
     return Run(ended - started, None if staged_at is None else ended - staged_at, killed=False)
@@ -182,6 +182,7 @@ class KillExperiment:
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and process groups are POSIX")
 def test_a_killed_generate_leaves_the_old_tree_or_the_new_one(tmp_path: Path) -> None:
     snapshots = _snapshots(tmp_path / "schemas")
     pristine = tmp_path / "old"
