@@ -274,26 +274,25 @@ def test_check_names_leftovers_and_the_next_generate_removes_them(
     shutil.copytree(package / "v41", package / ".v41.new-a1b2c3d4")  # killed while staging
     shutil.copytree(package / "v41", package / ".v41.old-e5f6g7h8")  # killed after the commit
     (out / f".{STAMP_NAME}.new-i9j0k1l2").write_bytes(b"{")  # killed writing the stamp
+    strays = [
+        f"{package.as_posix()}/.v41.new-a1b2c3d4",
+        f"{package.as_posix()}/.v41.old-e5f6g7h8",
+        f"{out.as_posix()}/.{STAMP_NAME}.new-i9j0k1l2",
+    ]
     before = _everything(out)
     capsys.readouterr()
 
     assert main(_args(snapshots, out, "--check")) == 1
+    remove = "(from an interrupted generate; run generate to remove it)"
     assert capsys.readouterr().out.splitlines() == [
-        f"leftover: {package.as_posix()}/.v41.new-a1b2c3d4 (from an interrupted generate; "
-        "run generate to remove it)",
-        f"leftover: {package.as_posix()}/.v41.old-e5f6g7h8 (from an interrupted generate; "
-        "run generate to remove it)",
-        f"leftover: {out.as_posix()}/.{STAMP_NAME}.new-i9j0k1l2 (from an interrupted generate; "
-        "run generate to remove it)",
+        *(f"leftover: {path} {remove}" for path in strays),
         "0 out of date, 1 up to date, 3 left by an interrupted generate",
     ]
     assert _everything(out) == before
 
     assert main(_args(snapshots, out)) == 0
     assert capsys.readouterr().out.splitlines()[:3] == [
-        f"removed {package.as_posix()}/.v41.new-a1b2c3d4, left by an interrupted generate",
-        f"removed {package.as_posix()}/.v41.old-e5f6g7h8, left by an interrupted generate",
-        f"removed {out.as_posix()}/.{STAMP_NAME}.new-i9j0k1l2, left by an interrupted generate",
+        f"removed {path}, left by an interrupted generate" for path in strays
     ]
     assert sorted(os.listdir(package)) == ["v41"]
     assert main(_args(snapshots, out, "--check")) == 0
