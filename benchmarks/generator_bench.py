@@ -55,7 +55,7 @@ from _common import (  # noqa: E402
     secs,
 )
 
-from generator import cli  # noqa: E402
+from generator import pipeline  # noqa: E402
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -148,21 +148,21 @@ def skip_format(files: Mapping[str, str]) -> dict[str, str]:
 
 
 def generate_in_process(out: Path, *, ruff: bool) -> dict[str, float]:
-    """``cli.generate`` of every snapshot into ``out`` with each stage timed; ``total`` too."""
+    """``pipeline.generate`` of every snapshot into ``out`` with each stage timed; ``total`` too."""
     clock = StageClock()
-    fmt = cli.format_sources if ruff else skip_format
+    fmt = pipeline.format_sources if ruff else skip_format
     with ExitStack() as stack:
         for name, replacement in (
-            ("parse_snapshot", clock.wrap("parse", cli.parse_snapshot)),
-            ("normalise", clock.wrap("normalise", cli.normalise)),
-            ("render_version", clock.wrap("render", cli.render_version)),
+            ("load_json_object", clock.wrap("parse", pipeline.load_json_object)),
+            ("validate_snapshot", clock.wrap("parse", pipeline.validate_snapshot)),
+            ("normalise", clock.wrap("normalise", pipeline.normalise)),
+            ("render_version", clock.wrap("render", pipeline.render_version)),
             ("format_sources", clock.wrap("format (ruff)", fmt)),
-            ("write_package", clock.wrap("write", cli.write_package)),
-            ("write_file", clock.wrap("write", cli.write_file)),
+            ("write_packages", clock.wrap("write", pipeline.write_packages)),
         ):
-            stack.enter_context(mock.patch.object(cli, name, replacement))
+            stack.enter_context(mock.patch.object(pipeline, name, replacement))
         started = time.perf_counter()
-        cli.generate(SNAPSHOTS, out)
+        pipeline.generate(SNAPSHOTS, out)
         total = time.perf_counter() - started
     result = dict(clock.seconds)
     result["other"] = total - sum(result.values())
@@ -310,7 +310,7 @@ def bench_pyright(tmp: Path, all_versions: Path, caches: BytecodeCaches) -> dict
         print("\n3. pyright: not installed here (pip install -e '.[dev]'); skipped")
         return {}
     one = tmp / f"pyright-{ONE_VERSION}"
-    cli.generate([ROOT / "schemas" / f"{ONE_VERSION}.json"], one)
+    pipeline.generate([ROOT / "schemas" / f"{ONE_VERSION}.json"], one)
     rows: list[list[str]] = []
     results: dict[str, float] = {}
     for label, project in (

@@ -4,6 +4,7 @@ The pipeline, one module a stage, in the order data flows::
 
     pull -> spec -> normalise -> ir -> jsonschema -> render -> format -> write -> cli
 
+``pipeline`` runs them in that order for ``generate``; ``cli`` only parses arguments and prints.
 ``pull`` is the only module that touches the network. ``normalise`` makes every decision
 (names, types, enums, ordering); templates only loop and print.
 """

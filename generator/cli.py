@@ -1,4 +1,5 @@
-"""Stage ``cli``: the command line, and :func:`generate`, the pipeline end to end.
+"""Stage ``cli``: the command line. It parses arguments, calls a stage or the pipeline
+(:func:`generator.pipeline.generate`) and prints what they report.
 
     python -m generator pull     --url URL (--username U --password P | --token T) --out FILE
     python -m generator pull     --from-dir DIR --out FILE
@@ -16,132 +17,17 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import JsonValue
-
+from generator import pipeline
 from generator import pull as pull_stage
-from generator import stamp
 from generator.drift import describe_drift
-from generator.embedding import (
-    EMBEDDING_CORRECTIONS,
-    EmbeddingCorrections,
-    load_embedding_corrections,
-)
-from generator.errors import EXIT_USAGE, GeneratorError, SnapshotError
-from generator.format import format_sources
-from generator.normalise import normalise
-from generator.overrides import NameOverrides, load_overrides
-from generator.render import PACKAGE, render_version
-from generator.spec import load_json_object, parse_snapshot, validate_snapshot
-from generator.write import WriteReport, existing_files, write_file, write_package
+from generator.errors import EXIT_USAGE, GeneratorError
+from generator.spec import parse_snapshot
+from generator.write import JOURNAL_NAME, Leftovers
 
 REPO_SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 CORRECTIONS_NAME = "collection-key-corrections.json"
-OVERRIDES_NAME = "name-overrides.json"
-
-
-@dataclass(frozen=True, slots=True)
-class RenderedTree:
-    """Everything one ``generate`` run writes: shared files, runtime, and version packages."""
-
-    single_files: dict[str, bytes]
-    packages: dict[str, dict[str, bytes]]  # package dir (relative) -> {relative path: bytes}
-    summaries: tuple[str, ...]  # one line per version, for the user
-
-
-def render_tree(
-    snapshot_paths: Sequence[Path],
-    overrides: NameOverrides,
-    embedding: EmbeddingCorrections | None = None,
-) -> RenderedTree:
-    """Parse, normalise, render and format every snapshot (nothing is written)."""
-    rendered: dict[str, str] = {}
-    version_roots: list[str] = []
-    summaries: list[str] = []
-    for path in snapshot_paths:
-        try:
-            text = path.read_bytes()
-        except OSError as exc:
-            raise GeneratorError(f"{path}: cannot read the snapshot ({exc.strerror})") from None
-        raw = load_json_object(text, source=path.as_posix())
-        snapshot = validate_snapshot(raw, source=path.as_posix())
-        _check_digest(path, snapshot.digest, raw)
-        version = normalise(
-            snapshot, source=path.as_posix(), overrides=overrides, embedding=embedding
-        )
-        root = f"{PACKAGE}/{version.version_key}"
-        if root in version_roots:
-            raise GeneratorError(f"{path}: a second snapshot for {version.version_key}")
-        version_roots.append(root)
-        rendered.update(render_version(version))
-        summaries.append(
-            f"{version.version_key}: {len(version.models)} models, {len(version.enums)} enums, "
-            f"{version.field_count} fields, {version.untyped_count} typed only as JSON "
-            f"({100 * version.untyped_count / max(version.field_count, 1):.1f} %)"
-        )
-        summaries.extend(f"{version.version_key}: note: {note}" for note in version.notes)
-    formatted = {path: text.encode("utf-8") for path, text in format_sources(rendered).items()}
-    packages: dict[str, dict[str, bytes]] = {root: {} for root in version_roots}
-    singles: dict[str, bytes] = {}
-    for path, content in formatted.items():
-        owner = next((root for root in packages if path.startswith(root + "/")), None)
-        if owner is None:
-            singles[path] = content
-        else:
-            packages[owner][path.removeprefix(owner + "/")] = content
-    return RenderedTree(singles, packages, tuple(summaries))
-
-
-def _check_digest(path: Path, recorded: str, raw: dict[str, JsonValue]) -> None:
-    actual = pull_stage.content_digest(raw)
-    if actual != recorded:
-        raise SnapshotError(
-            f"{path}: its content does not match its digest ({recorded} recorded, {actual} "
-            "found): it was edited after pull wrote it. Pull it again, or restore it from git"
-        )
-
-
-def generate(snapshot_paths: Sequence[Path], out: Path, *, check: bool = False) -> WriteReport:
-    """The whole pipeline into ``out``; with ``check``, only report what would change.
-
-    When the stamp beside ``out`` shows the same inputs and untouched outputs, nothing is
-    rendered at all (a no-op regeneration costs a few file reads).
-    """
-    overrides_path = snapshot_paths[0].parent / OVERRIDES_NAME
-    embedding_path = snapshot_paths[0].parent / EMBEDDING_CORRECTIONS
-    key = stamp.stamp_key(snapshot_paths)
-    inputs = stamp.input_fingerprint(snapshot_paths, overrides_path, embedding_path)
-    record = stamp.load_record(out, key)
-    if (
-        not check
-        and record is not None
-        and record.inputs == inputs
-        and stamp.output_fingerprint(out, record.units) == record.outputs
-    ):
-        return WriteReport(unchanged=list(record.units), summaries=list(record.summaries))
-    tree = render_tree(
-        snapshot_paths, load_overrides(overrides_path), load_embedding_corrections(embedding_path)
-    )
-    report = WriteReport(summaries=list(tree.summaries))
-    if check:
-        for rel, content in tree.single_files.items():
-            target = out / rel
-            same = target.is_file() and target.read_bytes() == content
-            (report.unchanged if same else report.written).append(target.as_posix())
-        for rel, files in tree.packages.items():
-            same = existing_files(out / rel) == files
-            (report.unchanged if same else report.written).append((out / rel).as_posix())
-        return report
-    for rel, files in sorted(tree.packages.items()):
-        report.merge(write_package(out / rel, files))
-    for rel, content in sorted(tree.single_files.items()):
-        report.merge(write_file(out / rel, content))
-    units = tuple(sorted([*tree.packages, *tree.single_files]))
-    outputs = stamp.output_fingerprint(out, units)
-    stamp.save_record(out, key, stamp.StampRecord(inputs, outputs, units, tree.summaries))
-    return report
 
 
 def _credentials(args: argparse.Namespace) -> pull_stage.Credentials:
@@ -199,14 +85,20 @@ def cmd_pull(args: argparse.Namespace) -> int:
 def cmd_generate(args: argparse.Namespace) -> int:
     snapshots = [Path(p) for p in args.snapshot]
     started = time.perf_counter()
-    report = generate(snapshots, Path(args.out), check=args.check)
+    report = pipeline.generate(snapshots, Path(args.out), check=args.check)
     elapsed = time.perf_counter() - started
+    leftovers = _leftover_lines(report.leftovers, check=args.check)
     if args.check:
+        for line in leftovers:
+            print(line)
         for path in report.written:
             print(f"out of date: {path}")
-        print(f"{len(report.written)} out of date, {len(report.unchanged)} up to date")
-        return 1 if report.written else 0
-    for line in report.summaries:
+        counts = f"{len(report.written)} out of date, {len(report.unchanged)} up to date"
+        if leftovers:
+            counts += f", {len(leftovers)} left by an interrupted generate"
+        print(counts)
+        return 1 if report.written or leftovers else 0
+    for line in [*leftovers, *report.summaries]:
         print(line)
     print(
         f"generated {', '.join(p.stem for p in snapshots)} into {args.out}: "
@@ -214,6 +106,31 @@ def cmd_generate(args: argparse.Namespace) -> int:
         f"({elapsed:.2f} s)"
     )
     return 0
+
+
+def _leftover_lines(found: Sequence[Leftovers], *, check: bool) -> list[str]:
+    """One line per unfinished commit or stray entry: what ``--check`` found, or what
+    ``generate`` did about it."""
+    lines: list[str] = []
+    for entry in found:
+        if entry.pending is not None:
+            journal = (entry.directory / JOURNAL_NAME).as_posix()
+            packages = ", ".join(swap.package for swap in entry.pending)
+            lines.append(
+                f"unfinished: {journal} (an interrupted generate was swapping in {packages}; "
+                "run generate to finish it)"
+                if check
+                else f"finished swapping in {packages}, which an interrupted generate had begun "
+                f"({journal})"
+            )
+        for name in entry.strays:
+            path = (entry.directory / name).as_posix()
+            lines.append(
+                f"leftover: {path} (from an interrupted generate; run generate to remove it)"
+                if check
+                else f"removed {path}, left by an interrupted generate"
+            )
+    return lines
 
 
 def cmd_drift(args: argparse.Namespace) -> int:

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import REPO_SCHEMAS, generate, main
+from generator.cli import REPO_SCHEMAS, main
+from generator.pipeline import generate
 from generator.pull import build_snapshot, read_dump_dir
 from generator.stamp import STAMP_NAME
 from generator.write import existing_files

@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.cli import generate
+from generator.pipeline import generate
 from generator.pull import write_snapshot
 from tests.golden.update import case_snapshot, cases
 from tests.paths import copy_hand_written

@@ -12,7 +12,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from generator.cli import REPO_SCHEMAS, generate
+from generator.cli import REPO_SCHEMAS
+from generator.pipeline import generate
 from generator.pull import PulledSnapshot, build_snapshot, read_dump_dir, write_snapshot
 from generator.write import existing_files
 

@@ -1,6 +1,6 @@
 """Every error the runtime raises, and the one function that maps an HTTP response to one.
 
-Stage: runtime (hand-written, copied verbatim into each generated package).
+Stage: runtime (hand-written, shared by every generated version).
 
 The hierarchy::
 
