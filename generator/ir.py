@@ -165,6 +165,18 @@ class ResourceIR:
 
 
 @dataclass(frozen=True, slots=True)
+class MetadataFieldIR:
+    """One collection of the ``/api/metadata`` document: ``data_elements: list[DataElement]``."""
+
+    python_name: str
+    key: str
+    alias: str | None
+    """The key spelled out, where the alias rule does not give it."""
+    class_name: str
+    module_name: str
+
+
+@dataclass(frozen=True, slots=True)
 class VersionIR:
     """Everything generated for one DHIS2 version."""
 
@@ -176,6 +188,8 @@ class VersionIR:
     enums: tuple[EnumIR, ...]
     collections: tuple[CollectionIR, ...]
     resources: tuple[ResourceIR, ...]
+    metadata_fields: tuple[MetadataFieldIR, ...]
+    """The typed lists of the version's ``Metadata`` model (``metadata: true`` schemas)."""
     me_class: str | None
     """The model ``/api/me`` answers with (``User``), and its module."""
     me_module: str | None

@@ -30,6 +30,7 @@ from generator.ir import (
     EnumMemberIR,
     FieldIR,
     ImportIR,
+    MetadataFieldIR,
     ModelIR,
     ResourceIR,
     TypeRef,
@@ -68,6 +69,13 @@ def normalise(
     _check_unique([c.plural for c in collections], "collection key", source)
     taken = {*by_class, *(enum.class_name for enum in enums)}
     resources = _resources(by_class.values(), taken, source)
+    if "Metadata" in taken:
+        raise SchemaError(
+            "a schema's class is named 'Metadata', the name of the generated /api/metadata "
+            "model; add a class rename to schemas/name-overrides.json",
+            source=source,
+            schema=next(m.klass for m in by_class.values() if m.class_name == "Metadata"),
+        )
     me = next((m for m in by_class.values() if m.klass == _USER_KLASS), None)
     return VersionIR(
         version_key=snapshot.dhis2.version_key,
@@ -78,12 +86,14 @@ def normalise(
         enums=tuple(sorted(enums, key=lambda e: e.class_name)),
         collections=collections,
         resources=resources,
+        metadata_fields=_metadata_fields(by_class.values(), source),
         me_class=None if me is None else me.class_name,
         me_module=None if me is None else me.module_name,
         exports=tuple(
             sorted(
                 [
                     "Dhis2Client",
+                    "Metadata",
                     "Resources",
                     *by_class,
                     *(enum.class_name for enum in enums),
@@ -159,6 +169,27 @@ def _resources(models: Iterable[ModelIR], taken: set[str], source: str) -> tuple
         )
     _check_unique([r.attribute for r in resources], "accessor name", source)
     return tuple(resources)
+
+
+def _metadata_fields(models: Iterable[ModelIR], source: str) -> tuple[MetadataFieldIR, ...]:
+    """The ``/api/metadata`` collections: every ``metadata: true`` schema's plural."""
+    fields: list[MetadataFieldIR] = []
+    for model in sorted(models, key=lambda m: m.plural or ""):
+        if not model.metadata or not model.plural:
+            continue
+        python_name = names.field_name(model.plural)
+        if python_name is None:
+            raise SchemaError(
+                f"its collection key {model.plural!r} leaves no usable field name",
+                source=source,
+                schema=model.klass,
+            )
+        alias = None if names.wire_key(python_name) == model.plural else model.plural
+        fields.append(
+            MetadataFieldIR(python_name, model.plural, alias, model.class_name, model.module_name)
+        )
+    _check_unique([f.python_name for f in fields], "Metadata field name", source)
+    return tuple(fields)
 
 
 def _index_schemas(raw: Sequence[RawSchema], source: str) -> dict[str, RawSchema]:

@@ -79,6 +79,7 @@ def render_version(version: VersionIR) -> dict[str, str]:
         f"{root}/enums.py": _render("version/enums.py.jinja", version=version),
         f"{root}/client.py": _render("version/client.py.jinja", version=version),
         f"{root}/resources.py": _render("version/resources.py.jinja", version=version),
+        f"{root}/metadata.py": _render("version/metadata.py.jinja", version=version),
         f"{root}/models/__init__.py": _render("version/models_init.py.jinja", version=version),
         f"{root}/schema.json": jsonschema.dumps(jsonschema.build(version)),
     }

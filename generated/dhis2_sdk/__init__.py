@@ -17,8 +17,10 @@ if TYPE_CHECKING:
     from .runtime._dhis2_version import *
     from .runtime._errors import *
     from .runtime._lazy import *
+    from .runtime._metadata import *
     from .runtime._model import *
     from .runtime._paging import *
+    from .runtime._patch import *
     from .runtime._profiles import *
     from .runtime._query import *
     from .runtime._ratelimit import *
@@ -36,12 +38,14 @@ __version__: Final = "0.1.0"
 
 _RUNTIME_MODULES: Final = (
     ".runtime._auth",
-    ".runtime._dhis2_version",
     ".runtime._client",
+    ".runtime._dhis2_version",
     ".runtime._errors",
     ".runtime._lazy",
+    ".runtime._metadata",
     ".runtime._model",
     ".runtime._paging",
+    ".runtime._patch",
     ".runtime._profiles",
     ".runtime._query",
     ".runtime._ratelimit",
@@ -91,6 +95,8 @@ __all__ = [
     "LazyModels",
     "Me",
     "MeResource",
+    "MetadataApi",
+    "MetadataImportError",
     "NoProfileError",
     "NotConnectedError",
     "NotFoundError",
@@ -104,6 +110,7 @@ __all__ = [
     "Pager",
     "Params",
     "PatAuth",
+    "PatchOperation",
     "PermissionDeniedError",
     "Profile",
     "RateLimitError",

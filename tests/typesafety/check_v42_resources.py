@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import assert_type
 
-from dhis2_sdk import Page, Resource
+from dhis2_sdk import ImportReport, MetadataApi, ObjectReportResponse, Page, Resource, TaskRef
 from dhis2_sdk.v42 import (
     DataElement,
     DataElementField,
     Dhis2Client,
+    Metadata,
     OrganisationUnit,
     OrganisationUnitField,
     Resources,
@@ -41,3 +42,15 @@ async def check_v42_resources(client: Dhis2Client) -> None:
     async for unit in units.iterate(fields=["id", "path"], filters=[("level", "le", 2)]):
         assert_type(unit, OrganisationUnit)
     assert_type(await client.resources.me.get(), User)
+    created = await elements.create(DataElement(name="ANC 1st visit", short_name="ANC1"))
+    assert_type(created, ObjectReportResponse)
+    patched = await elements.patch(
+        "fbfJHSPpUQD", [{"op": "replace", "path": "/name", "value": "x"}]
+    )
+    assert_type(patched, ObjectReportResponse)
+    assert_type(client.metadata, MetadataApi[Metadata])
+    assert_type(await client.metadata.import_(Metadata(data_elements=[element])), ImportReport)
+    assert_type(await client.metadata.import_({"dataElements": []}, async_=True), TaskRef)
+    exported = await client.metadata.export(types=["dataElements"])
+    assert_type(exported, Metadata)
+    assert_type(exported.data_elements, list[DataElement] | None)

@@ -32,6 +32,7 @@ from ._errors import (
     ResponseShapeError,
     error_from_response,
 )
+from ._metadata import MetadataApi
 from ._model import Dhis2Model
 from ._paging import Page, page_type
 from ._ratelimit import RateLimitTransport, TokenBucket
@@ -55,6 +56,7 @@ __all__ = ["DEFAULT_LIMITS", "Dhis2Client", "Params"]
 ModelT = TypeVar("ModelT", bound=BaseModel)
 ItemT = TypeVar("ItemT", bound=Dhis2Model)
 ResourcesT = TypeVar("ResourcesT", bound=Resources)
+MetadataT = TypeVar("MetadataT", bound=Dhis2Model)
 
 _Primitive = str | int | float | bool | None
 Params = Mapping[str, _Primitive | Sequence[_Primitive]]
@@ -163,6 +165,7 @@ class Dhis2Client:
         self._system: SystemApi | None = None
         self._tasks: TasksApi | None = None
         self._resources: Resources | None = None
+        self._metadata: MetadataApi[Dhis2Model] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -270,6 +273,18 @@ class Dhis2Client:
         if not isinstance(self._resources, cls):
             self._resources = cls(self)
         return self._resources
+
+    @property
+    def metadata(self) -> MetadataApi[Dhis2Model]:
+        """Typed ``/api/metadata`` import and export of the loaded version, after ``connect()``
+        (exactly typed on a pinned client, ``dhis2_sdk.v42.Dhis2Client``)."""
+        module = self.generated_version.module
+        return self._bound_metadata(cast("type[Dhis2Model]", module.Metadata))
+
+    def _bound_metadata(self, model: type[MetadataT]) -> MetadataApi[MetadataT]:
+        if self._metadata is None or self._metadata.model is not model:
+            self._metadata = cast("MetadataApi[Dhis2Model]", MetadataApi(self, model))
+        return cast("MetadataApi[MetadataT]", self._metadata)
 
     @property
     def tasks(self) -> TasksApi:

@@ -10,14 +10,18 @@ use, so touching ``client.resources`` loads only the models of the resources use
 from __future__ import annotations
 
 import importlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar, Generic, Literal, TypeVar, cast
 from urllib.parse import quote
+
+from pydantic import JsonValue
 
 from ._errors import Dhis2ClientError, UnsupportedVersionError
 from ._model import Dhis2Model
 from ._paging import Page
+from ._patch import PatchOperation
 from ._query import FieldSelection, FilterSpec, OrderSpec, fields_param, filter_param, order_param
+from ._responses import ObjectReportResponse
 
 if TYPE_CHECKING:
     from ._client import Dhis2Client, Params
@@ -55,7 +59,7 @@ class Resource(Generic[ModelT, NameT]):
         params: dict[str, str] = {} if fields is None else {"fields": fields_param(fields)}
         return await self._client.get(self._object_path(uid), model=self.model, params=params)
 
-    async def iterate(
+    def iterate(
         self,
         *,
         fields: FieldSelection[NameT] | None = None,
@@ -66,10 +70,46 @@ class Resource(Generic[ModelT, NameT]):
     ) -> AsyncIterator[ModelT]:
         """Every matching object, page by page: memory holds one page at a time."""
         params = _query(fields, filters, order, root_junction)
-        async for item in self._client.iterate(
-            self.path, model=self.model, params=params, page_size=page_size
-        ):
-            yield item
+        # The client's own page walk, returned as it is: no second generator per object.
+        return self._client.iterate(self.path, model=self.model, params=params, page_size=page_size)
+
+    async def create(self, obj: ModelT | Mapping[str, JsonValue]) -> ObjectReportResponse:
+        """POST a new object (its write payload: wire keys, no read-only or unset properties,
+        unknown fields kept); the answer's ``response.uid`` is the id DHIS2 gave it. Invalid
+        objects raise ``ConflictError`` with DHIS2's error reports."""
+        return await self._write("POST", self.path, _payload(obj))
+
+    async def update(self, obj: ModelT) -> ObjectReportResponse:
+        """PUT the whole object (``obj.id`` names it) as its write payload."""
+        uid = getattr(obj, "id", None)
+        if not isinstance(uid, str):
+            raise ValueError(f"update() needs the object's id: set {type(obj).__name__}(id=...)")
+        return await self._write("PUT", self._object_path(uid), obj.to_write_payload())
+
+    async def patch(self, uid: str, ops: Sequence[PatchOperation]) -> ObjectReportResponse:
+        """Apply JSON Patch operations (``[{"op": "replace", "path": "/name", "value": …}]``)."""
+        body = [dict(op) for op in ops]
+        return await self._write(
+            "PATCH",
+            self._object_path(uid),
+            body,
+            headers={"Content-Type": "application/json-patch+json"},
+        )
+
+    async def delete(self, uid: str) -> ObjectReportResponse:
+        """DELETE the object; a missing one raises ``NotFoundError``."""
+        return await self._write("DELETE", self._object_path(uid), None)
+
+    async def _write(
+        self,
+        method: str,
+        path: str,
+        body: object,
+        headers: Mapping[str, str] | None = None,
+    ) -> ObjectReportResponse:
+        response = await self._client.request(method, path, json=body, headers=headers)
+        content = response.content.strip()
+        return ObjectReportResponse.model_validate_json(content or b"{}")
 
     async def list(
         self,
@@ -92,6 +132,12 @@ class Resource(Generic[ModelT, NameT]):
         else:
             params["paging"] = "false"
         return await self._client.get_page(self.path, model=self.model, params=params)
+
+
+def _payload(obj: Dhis2Model | Mapping[str, JsonValue]) -> dict[str, JsonValue]:
+    if isinstance(obj, Dhis2Model):
+        return obj.to_write_payload()
+    return dict(obj)
 
 
 def _query(

@@ -90,6 +90,7 @@ if TYPE_CHECKING:
     from .enums import ValueType as ValueType
     from .enums import VersionType as VersionType
     from .enums import VisualizationType as VisualizationType
+    from .metadata import Metadata as Metadata
     from .models.access import Access as Access
     from .models.aggregate_data_exchange import AggregateDataExchange as AggregateDataExchange
     from .models.analytics_period_boundary import AnalyticsPeriodBoundary as AnalyticsPeriodBoundary
@@ -537,6 +538,7 @@ MODELS: Final = LazyModels(
 
 _LAZY: Final[dict[str, str]] = {
     "Dhis2Client": ".client",
+    "Metadata": ".metadata",
     "Resources": ".resources",
     "AggregateDataExchangeField": ".resources",
     "AnalyticsTableHookField": ".resources",
@@ -985,6 +987,7 @@ __all__ = [
     "MessageConversationPriority",
     "MessageConversationStatus",
     "MessageType",
+    "Metadata",
     "MetadataProposal",
     "MetadataProposalField",
     "MetadataProposalStatus",

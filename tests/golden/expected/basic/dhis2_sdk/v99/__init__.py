@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .client import Dhis2Client as Dhis2Client
     from .enums import Channel as Channel
     from .enums import ValueType as ValueType
+    from .metadata import Metadata as Metadata
     from .models.gadget import Gadget as Gadget
     from .models.widget import Widget as Widget
     from .models.widget_style import WidgetStyle as WidgetStyle
@@ -38,6 +39,7 @@ MODELS: Final = LazyModels(
 
 _LAZY: Final[dict[str, str]] = {
     "Dhis2Client": ".client",
+    "Metadata": ".metadata",
     "Resources": ".resources",
     "GadgetField": ".resources",
     "WidgetField": ".resources",
@@ -57,6 +59,7 @@ __all__ = [
     "Dhis2Client",
     "Gadget",
     "GadgetField",
+    "Metadata",
     "Resources",
     "ValueType",
     "Widget",

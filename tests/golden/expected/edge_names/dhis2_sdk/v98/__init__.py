@@ -14,6 +14,7 @@ from ..runtime._lazy import LazyModels
 if TYPE_CHECKING:
     from .client import Dhis2Client as Dhis2Client
     from .enums import Kind as Kind
+    from .metadata import Metadata as Metadata
     from .models.a_status import AStatus as AStatus
     from .models.b_status import BStatus as BStatus
     from .models.edge_inner import EdgeInner as EdgeInner
@@ -41,6 +42,7 @@ MODELS: Final = LazyModels(
 
 _LAZY: Final[dict[str, str]] = {
     "Dhis2Client": ".client",
+    "Metadata": ".metadata",
     "Resources": ".resources",
     "EdgeInnerField": ".resources",
     "ReferenceModelField": ".resources",
@@ -66,6 +68,7 @@ __all__ = [
     "EdgeInner",
     "EdgeInnerField",
     "Kind",
+    "Metadata",
     "ReferenceModel",
     "ReferenceModelField",
     "Resources",

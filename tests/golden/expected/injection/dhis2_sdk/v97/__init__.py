@@ -14,6 +14,7 @@ from ..runtime._lazy import LazyModels
 if TYPE_CHECKING:
     from .client import Dhis2Client as Dhis2Client
     from .enums import KindImportOs as KindImportOs
+    from .metadata import Metadata as Metadata
     from .models.environ_dhis2_sdkpwned1_n import EnvironDHIS2SDKPWNED1N as EnvironDHIS2SDKPWNED1N
     from .resources import EnvironDHIS2SDKPWNED1NField as EnvironDHIS2SDKPWNED1NField
     from .resources import Resources as Resources
@@ -32,6 +33,7 @@ MODELS: Final = LazyModels(
 
 _LAZY: Final[dict[str, str]] = {
     "Dhis2Client": ".client",
+    "Metadata": ".metadata",
     "Resources": ".resources",
     "EnvironDHIS2SDKPWNED1NField": ".resources",
     "KindImportOs": ".enums",
@@ -47,6 +49,7 @@ __all__ = [
     "EnvironDHIS2SDKPWNED1N",
     "EnvironDHIS2SDKPWNED1NField",
     "KindImportOs",
+    "Metadata",
     "Resources",
 ]
 
