@@ -143,17 +143,59 @@ def peak_rss(server: RunningStandin, page_size: int) -> None:
         )
 
 
+_IMPORT_PROBES = {
+    "pydantic + a 1-field model (floor)": (
+        "import pydantic\nclass M(pydantic.BaseModel):\n    a: int | None = None\n"
+        "M.model_validate({})"
+    ),
+    "import dhis2_sdk.v42": "import dhis2_sdk.v42",
+    "+ Dhis2Client(...).resources": (
+        "from dhis2_sdk.v42 import Dhis2Client\nDhis2Client('http://127.0.0.1:9').resources"
+    ),
+    "+ .resources.data_elements": (
+        "from dhis2_sdk.v42 import Dhis2Client\n"
+        "Dhis2Client('http://127.0.0.1:9').resources.data_elements.model.model_validate({})"
+    ),
+}
+
+
+def import_cost(runs: int = 9) -> None:
+    """Fresh-interpreter cost of each probe (median of ``runs``), interleaved."""
+    timer = "import time\n_t = time.perf_counter()\n{code}\nprint(time.perf_counter() - _t)"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "generated")}
+    samples: dict[str, list[float]] = {name: [] for name in _IMPORT_PROBES}
+    for _ in range(runs):
+        for name, code in _IMPORT_PROBES.items():
+            done = subprocess.run(
+                [sys.executable, "-c", timer.format(code=code)],
+                capture_output=True,
+                text=True,
+                check=True,
+                env=env,
+            )
+            samples[name].append(float(done.stdout))
+    floor = sorted(samples[next(iter(samples))])[runs // 2]
+    print(f"\nimport cost (fresh interpreter, median of {runs})")
+    for name, values in samples.items():
+        value = sorted(values)[runs // 2]
+        print(f"{name:<38}{1000 * value:8.1f} ms  {value / floor:5.2f}x floor")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Accessor iterate() vs raw pages, and memory.")
     parser.add_argument("--objects", type=int, default=100_000)
     parser.add_argument("--page-size", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--child", choices=["iterate", "paging=False"])
+    parser.add_argument("--imports-only", action="store_true", help="only the import costs")
     parser.add_argument("--url")
     parser.add_argument("--pat")
     args = parser.parse_args()
     if args.child:
         peak_rss_child(args.url, args.pat, args.child, args.page_size)
+        return
+    import_cost()
+    if args.imports_only:
         return
     with tempfile.TemporaryDirectory(prefix="dhis2-sdk-bench-") as tmp:
         metadata = Path(tmp) / "metadata.json"

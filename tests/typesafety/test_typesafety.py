@@ -81,7 +81,12 @@ async def main(client: Dhis2Client) -> None:
 }
 
 
-def _pyright_diagnostics(tmp_path: Path, snippets: dict[str, str]) -> list[tuple[str, int, str]]:
+Diagnostic = tuple[str, int, str, str, str]
+"""(file name, line, severity, rule, first line of the message)."""
+
+
+def _pyright_diagnostics(tmp_path: Path, snippets: dict[str, str]) -> list[Diagnostic]:
+    """Run pyright strict once over ``snippets`` written to ``tmp_path``."""
     for name, text in snippets.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     config = {"typeCheckingMode": "strict", "pythonVersion": "3.11", "extraPaths": [str(GENERATED)]}
@@ -94,39 +99,9 @@ def _pyright_diagnostics(tmp_path: Path, snippets: dict[str, str]) -> list[tuple
         check=False,
     )
     report = cast(dict[str, object], json.loads(done.stdout))
-    found: list[tuple[str, int, str]] = []
+    assert cast(dict[str, int], report["summary"])["filesAnalyzed"] == len(snippets)
+    found: list[Diagnostic] = []
     for diagnostic in cast(list[dict[str, object]], report["generalDiagnostics"]):
-        start = cast(dict[str, dict[str, int]], diagnostic["range"])["start"]
-        found.append(
-            (Path(str(diagnostic["file"])).name, start["line"] + 1, str(diagnostic.get("rule")))
-        )
-    return sorted(set(found))
-
-
-def test_pyright_rejects_misspelt_accessor_names(tmp_path: Path) -> None:
-    found = _pyright_diagnostics(tmp_path, RESOURCE_SNIPPETS)
-    flagged = {(name, line) for name, line, _rule in found}
-    assert flagged == {(name, 4) for name in RESOURCE_SNIPPETS}, found
-    assert ("misspelt_field.py", 4, "reportArgumentType") in found
-    assert ("misspelt_resource.py", 4, "reportAttributeAccessIssue") in found
-
-
-def test_pyright_rejects_misuse(tmp_path: Path) -> None:
-    for name, text in SNIPPETS.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    config = {"typeCheckingMode": "strict", "pythonVersion": "3.11", "extraPaths": [str(GENERATED)]}
-    (tmp_path / "pyrightconfig.json").write_text(json.dumps(config), encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "pyright", "--outputjson", "--pythonpath", sys.executable],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    report = cast(dict[str, object], json.loads(done.stdout))
-    diagnostics = cast(list[dict[str, object]], report["generalDiagnostics"])
-    found: list[tuple[str, int, str, str, str]] = []
-    for diagnostic in diagnostics:
         start = cast(dict[str, dict[str, int]], diagnostic["range"])["start"]
         found.append(
             (
@@ -138,6 +113,21 @@ def test_pyright_rejects_misuse(tmp_path: Path) -> None:
                 str(diagnostic["message"]).splitlines()[0],
             )
         )
+    return sorted(found)
+
+
+def test_pyright_rejects_misspelt_accessor_names(tmp_path: Path) -> None:
+    found = {
+        (name, line, rule)
+        for name, line, _s, rule, _m in _pyright_diagnostics(tmp_path, RESOURCE_SNIPPETS)
+    }
+    assert {(name, line) for name, line, _rule in found} == {(n, 4) for n in RESOURCE_SNIPPETS}
+    assert ("misspelt_field.py", 4, "reportArgumentType") in found
+    assert ("misspelt_resource.py", 4, "reportAttributeAccessIssue") in found
+
+
+def test_pyright_rejects_misuse(tmp_path: Path) -> None:
+    found = _pyright_diagnostics(tmp_path, SNIPPETS)
     assert sorted(found) == [
         (
             "str_for_enum.py",
@@ -171,5 +161,3 @@ def test_pyright_rejects_misuse(tmp_path: Path) -> None:
         ),
         ("wire_name_keyword.py", 3, "error", "reportCallIssue", 'No parameter named "valueType"'),
     ]
-    summary = cast(dict[str, int], report["summary"])
-    assert summary["filesAnalyzed"] == len(SNIPPETS)
