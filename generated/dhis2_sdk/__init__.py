@@ -69,6 +69,7 @@ __all__ = [
     "BasicAuth",
     "BinaryOperator",
     "ConflictError",
+    "CrossOriginError",
     "Dhis2ApiError",
     "Dhis2Auth",
     "Dhis2Client",

@@ -37,4 +37,4 @@ def test_public_names_are_the_private_modules_all_and_resolve_from_the_top_level
         "         if getattr(dhis2_sdk, n) is not getattr(home[n], n)]\n"
         "print(sorted(home) == sorted(dhis2_sdk.__all__), len(home), wrong)"
     )
-    assert _run(code) == "True 92 []"
+    assert _run(code) == "True 93 []"

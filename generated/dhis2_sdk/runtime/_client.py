@@ -22,10 +22,11 @@ from types import TracebackType
 from typing import Any, ClassVar, Self, TypeVar, cast
 
 import httpx
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from ._auth import Dhis2Auth, resolve_auth
 from ._errors import (
+    CrossOriginError,
     Dhis2TimeoutError,
     Dhis2TransportError,
     NotConnectedError,
@@ -312,6 +313,7 @@ class Dhis2Client:
         headers: Mapping[str, str] | None,
     ) -> httpx.Request:
         http = self._http_client()
+        self._check_origin(method, path)
         if isinstance(json, BaseModel):
             content = json.model_dump_json(by_alias=True, exclude_unset=True).encode()
             merged = {"Content-Type": "application/json", **(headers or {})}
@@ -319,6 +321,19 @@ class Dhis2Client:
         if json is None:
             return http.build_request(method, path, params=params, headers=headers)
         return http.build_request(method, path, params=params, json=json, headers=headers)
+
+    def _check_origin(self, method: str, path: str) -> None:
+        """Absolute URLs must be on ``base_url``'s origin: credentials go to no other host."""
+        url = httpx.URL(path)
+        if not url.is_absolute_url:
+            return
+        base = self.base_url
+        if (url.scheme, url.host, _port(url)) != (base.scheme, base.host, _port(base)):
+            raise CrossOriginError(
+                f"Refusing {method} {path}: it is not on {str(base).rstrip('/')} (scheme, host "
+                "and port must match), and the client's credentials go to no other server. "
+                "Use a path relative to base_url, or another client for that server."
+            )
 
     async def request(
         self,
@@ -343,6 +358,7 @@ class Dhis2Client:
             raise _transport_error(exc, request) from exc
         finally:
             self._permits.release()
+        _check_redirect(request, response)
         if response.status_code >= 400:
             raise error_from_response(
                 response.status_code,
@@ -356,7 +372,7 @@ class Dhis2Client:
     async def get(self, path: str, *, model: type[ModelT], params: Params | None = None) -> ModelT:
         """GET ``path`` and validate the JSON body as ``model`` (straight from bytes)."""
         response = await self.request("GET", path, params=params)
-        return model.model_validate_json(response.content)
+        return _validate(model, response, path)
 
     async def get_page(
         self, path: str, *, model: type[ItemT], params: Params | None = None
@@ -364,7 +380,7 @@ class Dhis2Client:
         """GET one page of a collection (``/api/dataElements``) as typed ``items`` and ``pager``,
         validated from the response bytes in one pass."""
         response = await self.request("GET", path, params=params)
-        page = page_type(model).model_validate_json(response.content)
+        page = _validate(page_type(model), response, path)
         if "items" not in page.model_fields_set:
             others = [k for k, v in (page.model_extra or {}).items() if isinstance(v, list)]
             if others:
@@ -392,6 +408,7 @@ class Dhis2Client:
                 "pageSize": page_size,
             }
             page = await self.get_page(path, model=model, params=query)
+            _check_pager(path, number, page)
             for item in page.items:
                 yield item
             if not page.has_next:
@@ -458,6 +475,9 @@ class Dhis2Client:
         except BaseException:
             self._permits.release()
             raise
+        if 300 <= response.status_code < 400:
+            await self._close_stream(response)
+            _check_redirect(request, response)
         if response.status_code >= 400:
             try:
                 body = await response.aread()
@@ -485,14 +505,86 @@ class Dhis2Client:
         )
 
 
+def _port(url: httpx.URL) -> int | None:
+    return url.port or {"http": 80, "https": 443}.get(url.scheme)
+
+
+def _check_redirect(request: httpx.Request, response: httpx.Response) -> None:
+    if 300 <= response.status_code < 400:
+        target = response.headers.get("Location", "?")
+        raise ResponseShapeError(
+            f"{request.method} {request.url} was redirected ({response.status_code}) to "
+            f"{target}. DHIS2's API does not redirect; a login page or a proxy in front of it "
+            "does: check base_url (the server's own address) and the credentials."
+        )
+
+
+def _first_bytes(content: bytes) -> str:
+    return content[:120].decode("utf-8", "replace")
+
+
+def _not_json(response: httpx.Response, why: str) -> ResponseShapeError:
+    request = response.request
+    kind = response.headers.get("Content-Type", "no content type").split(";")[0]
+    return ResponseShapeError(
+        f"{request.method} {request.url} answered {response.status_code} with {kind}, {why}: "
+        f"{_first_bytes(response.content)!r}. Something other than DHIS2's API answered (a "
+        "login page, a proxy): check base_url and the credentials."
+    )
+
+
+def _validate(model: type[ModelT], response: httpx.Response, path: str) -> ModelT:
+    """The body as ``model``; a body of another shape is a ``ResponseShapeError``."""
+    method = response.request.method
+    if not response.content.strip():
+        raise ResponseShapeError(
+            f"{method} {path} answered {response.status_code} with an empty body, not a "
+            f"{model.__name__}"
+        )
+    try:
+        return model.model_validate_json(response.content)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or 'body'}: {error['msg']}"
+            for error in exc.errors(include_url=False)[:5]
+        )
+        raise ResponseShapeError(
+            f"{method} {path} answered a body that is not a {model.__name__} ({problems}): "
+            f"{_first_bytes(response.content)!r}"
+        ) from exc
+    except RecursionError:
+        raise _not_json(response, "JSON nested too deep to read") from None
+
+
+def _check_pager(path: str, number: int, page: Page[ItemT]) -> None:
+    """A pager that repeats a page or promises pages it never fills ends the walk."""
+    pager = page.pager
+    if pager is None:
+        return
+    if pager.page != number:
+        raise ResponseShapeError(
+            f"GET {path}: asked for page {number}, the server sent page {pager.page}; "
+            "stopping instead of walking the same page again"
+        )
+    if not page.items and page.has_next:
+        raise ResponseShapeError(
+            f"GET {path}: page {number} of {pager.page_count} came back empty although the "
+            f"pager counts {pager.total} objects; stopping instead of requesting empty pages"
+        )
+
+
 def _decode(response: httpx.Response) -> dict[str, Any]:
     content = response.content
     if not content.strip():
         return {}
     try:
         data: object = jsonlib.loads(content)
+    except RecursionError:
+        raise _not_json(response, "JSON nested too deep to read") from None
     except ValueError:
-        return {"data": response.text}
+        if response.headers.get("Content-Type", "").startswith("text/plain"):
+            return {"data": response.text}  # /api/system/ping and other plain-text answers
+        raise _not_json(response, "not JSON") from None
     if isinstance(data, dict):
         return cast(dict[str, Any], data)
     return {"data": data}

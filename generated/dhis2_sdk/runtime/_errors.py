@@ -15,7 +15,8 @@ The hierarchy::
     │   └── ServerError                   5xx
     ├── Dhis2TransportError               no usable HTTP response (connection refused, reset, …)
     │   └── Dhis2TimeoutError             connect, read, write or pool timeout
-    ├── ResponseShapeError                a 2xx body that is not what the call expects
+    ├── ResponseShapeError                a 2xx/3xx answer that is not what the call expects
+    ├── CrossOriginError                  a URL on another origin than base_url (never sent)
     ├── OAuth2FlowError                   the OAuth2 token endpoint refused or answered nonsense
     ├── UnsupportedVersionError           no generated version fits the server's DHIS2 version
     ├── NotConnectedError                 a request before ``connect()`` or after ``close()``
@@ -47,6 +48,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "ConflictError",
+    "CrossOriginError",
     "Dhis2ApiError",
     "Dhis2ClientError",
     "Dhis2TimeoutError",
@@ -292,6 +294,14 @@ class Dhis2TimeoutError(Dhis2TransportError):
 class ResponseShapeError(Dhis2ClientError):
     """The server answered 2xx with a body of another shape than the call expects (a list of
     another collection, an HTML page, …); the message names the request and what came back."""
+
+
+class CrossOriginError(Dhis2ClientError, ValueError):
+    """A request to a URL whose origin (scheme, host, port) is not the client's ``base_url``.
+
+    It is refused before anything is sent, so that credentials never reach another host (a
+    ``pager.nextPage`` link or a redirect a hostile server made up).
+    """
 
 
 class OAuth2FlowError(Dhis2ClientError):
