@@ -113,7 +113,10 @@ async def test_iterate_ends_when_pages_come_back_empty_before_the_last() -> None
 
     def empty_page(request: httpx.Request) -> httpx.Response:
         number = int(request.url.params["page"])
-        body = {"pager": {"page": number, "pageCount": 1000, "total": 5}, "dataElements": []}
+        body: dict[str, object] = {
+            "pager": {"page": number, "pageCount": 1000, "total": 5},
+            "dataElements": [],
+        }
         return httpx.Response(200, json=body)
 
     mock.route("GET", "/api/dataElements", empty_page)
