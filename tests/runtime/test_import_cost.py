@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.paths import GENERATED, REPO_ROOT
 
@@ -38,3 +41,32 @@ def test_public_names_are_the_private_modules_all_and_resolve_from_the_top_level
         "print(sorted(home) == sorted(dhis2_sdk.__all__), len(home), wrong)"
     )
     assert _run(code) == "True 93 []"
+
+
+def test_a_copy_under_another_name_reports_its_own_name(tmp_path: Path) -> None:
+    """Vendored as ``acme_dhis2``, the logger and the messages name ``acme_dhis2``."""
+    shutil.copytree(
+        GENERATED / "dhis2_sdk",
+        tmp_path / "acme_dhis2",
+        ignore=shutil.ignore_patterns("__pycache__", "v41", "v43"),
+    )
+    code = (
+        "import acme_dhis2.runtime._retry as retry\n"
+        "from acme_dhis2.v42 import Dhis2Client\n"
+        "try:\n"
+        "    Dhis2Client('http://127.0.0.1:9', version='v43')\n"
+        "except ValueError as exc:\n"
+        "    print(retry.logger.name, '|', exc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+    )
+    assert done.stdout.strip() == (
+        "acme_dhis2.retry | Dhis2Client is generated for v42; for v43 use "
+        "acme_dhis2.v43.Dhis2Client or the untyped acme_dhis2.Dhis2Client."
+    )
+    assert "dhis2_sdk" not in done.stdout

@@ -176,3 +176,18 @@ async def test_open_client_without_any_profile(monkeypatch: pytest.MonkeyPatch) 
     with pytest.raises(NoProfileError, match="No DHIS2 profile: pass a Profile, or set DHIS2_URL"):
         async with open_client():
             pass
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"base_url": "https://x.example", "username": "a", "passwd": "S3CRETPW", "auth": "basic"},
+        {"base_url": "https://x.example", "tokn": "S3CRETPW", "auth": "pat"},
+        {"base_url": "https://x.example", "clientsecret": "S3CRETPW", "auth": "oauth2"},
+        {"base_url": "admin:S3CRETPW@host", "username": "admin", "password": "S3CRETPW"},
+    ],
+)
+def test_profile_validation_errors_never_echo_secrets(raw: dict[str, str]) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Profile.model_validate(raw)
+    assert "S3CRETPW" not in str(caught.value)

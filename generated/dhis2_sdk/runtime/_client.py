@@ -67,6 +67,8 @@ DEFAULT_LIMITS = httpx.Limits(max_connections=50, max_keepalive_connections=50)
 """Keep every pooled connection alive: DHIS2 clients send bursts, reconnecting costs more."""
 
 _USER_AGENT = "dhis2-sdk (python; httpx)"
+_PACKAGE = __name__.split(".")[0]
+"""The package this runtime is in (``dhis2_sdk``, or a vendored copy's name), for messages."""
 
 
 class _Permits:
@@ -145,7 +147,7 @@ class Dhis2Client:
             if pinned is not None and normalize_version_key(pinned) != wanted:
                 raise ValueError(
                     f"{type(self).__qualname__} is generated for {pinned}; for {wanted} use "
-                    f"dhis2_sdk.{wanted}.Dhis2Client or the untyped dhis2_sdk.Dhis2Client."
+                    f"{_PACKAGE}.{wanted}.Dhis2Client or the untyped {_PACKAGE}.Dhis2Client."
                 )
             pinned = wanted
         self.pinned_version: str | None = None if pinned is None else normalize_version_key(pinned)

@@ -51,7 +51,11 @@ def validate_profile_name(name: str) -> str:
 class Profile(BaseModel):
     """How to reach one DHIS2 server: URL, auth kind, credentials and an optional version pin."""
 
-    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
+    # A misspelt key (``passwd``) or a URL with a password in it must not be echoed back in
+    # the error message pydantic prints: inputs are hidden.
+    model_config: ClassVar[ConfigDict] = ConfigDict(
+        frozen=True, extra="forbid", hide_input_in_errors=True
+    )
 
     name: str | None = None
     base_url: str

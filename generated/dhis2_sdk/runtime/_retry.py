@@ -33,7 +33,8 @@ import httpx
 
 __all__ = ["RetryPolicy", "RetryTransport"]
 
-logger: logging.Logger = logging.getLogger("dhis2_sdk.retry")
+# Named after the package this runtime is in: "dhis2_sdk.retry", or a vendored copy's own name.
+logger: logging.Logger = logging.getLogger(f"{__name__.split('.')[0]}.retry")
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 

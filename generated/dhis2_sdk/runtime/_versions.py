@@ -154,7 +154,7 @@ def select_version(
         if pin == wanted or (allow_fallback and pin < wanted):
             return f"v{pin}"
         advice = (
-            f"Use version='v{wanted}' (dhis2_sdk.v{wanted}.Dhis2Client)"
+            f"Use version='v{wanted}' ({_parent_package()}.v{wanted}.Dhis2Client)"
             if wanted in numbers
             else "Use a server of the pinned version"
         )
