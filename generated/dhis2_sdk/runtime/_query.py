@@ -15,7 +15,7 @@ misspelt name; a raw DHIS2 string is always accepted as well:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, TypeAlias, TypeVar
+from typing import Literal, TypeAlias, TypeVar, cast
 
 __all__ = [
     "BinaryOperator",
@@ -79,13 +79,23 @@ def fields_param(selection: Sequence[object] | str) -> str:
     return ",".join(_field(item) for item in selection)
 
 
+def _pair(value: object) -> tuple[object, object] | None:
+    """``value`` as a 2-tuple of unknown parts, or ``None``."""
+    if isinstance(value, tuple):
+        parts = cast("tuple[object, ...]", value)
+        if len(parts) == 2:
+            return parts[0], parts[1]
+    return None
+
+
 def _field(item: object) -> str:
     if isinstance(item, str):
         return item
-    if isinstance(item, tuple) and len(item) == 2:  # pyright: ignore[reportUnknownArgumentType]
-        name, inner = item  # pyright: ignore[reportUnknownVariableType]
+    pair = _pair(item)
+    if pair is not None:
+        name, inner = pair
         if isinstance(name, str) and isinstance(inner, Sequence) and not isinstance(inner, str):
-            return f"{name}[{fields_param(list(inner))}]"  # pyright: ignore[reportUnknownArgumentType]
+            return f"{name}[{fields_param(list(cast('Sequence[object]', inner)))}]"
     raise TypeError(
         f"a field selection is a name or (name, [nested names]), not {item!r}: for example "
         "fields=['id', ('categoryCombo', ['id', 'name'])] or fields='id,name'"
@@ -97,7 +107,7 @@ def filter_param(spec: object) -> str:
     if isinstance(spec, str):
         return spec
     if isinstance(spec, tuple):
-        parts: tuple[object, ...] = spec  # pyright: ignore[reportUnknownVariableType]
+        parts = cast("tuple[object, ...]", spec)
         if len(parts) == 2 and all(isinstance(part, str) for part in parts):
             return f"{parts[0]}:{parts[1]}"
         if len(parts) == 3 and isinstance(parts[0], str) and isinstance(parts[1], str):
@@ -114,7 +124,7 @@ def _filter_value(value: object) -> str:
     if isinstance(value, str | int | float):
         return str(value)
     if isinstance(value, Sequence):
-        items: Sequence[object] = value  # pyright: ignore[reportUnknownVariableType]
+        items = cast("Sequence[object]", value)
         return "[" + ",".join(_filter_value(item) for item in items) + "]"
     raise TypeError(f"a filter value is a string, number, boolean or a list of them, not {value!r}")
 
@@ -123,8 +133,9 @@ def order_param(spec: object) -> str:
     """One ``order`` query value: ``property:direction``."""
     if isinstance(spec, str):
         return spec
-    if isinstance(spec, tuple) and len(spec) == 2:  # pyright: ignore[reportUnknownArgumentType]
-        name, direction = spec  # pyright: ignore[reportUnknownVariableType]
+    pair = _pair(spec)
+    if pair is not None:
+        name, direction = pair
         if isinstance(name, str) and isinstance(direction, str):
             return f"{name}:{direction}"
     raise TypeError(

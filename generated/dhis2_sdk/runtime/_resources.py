@@ -50,7 +50,7 @@ class Resource(Generic[ModelT, NameT]):
         return f"Resource({self.path!r}, {self.model.__name__})"
 
     def _object_path(self, uid: str) -> str:
-        if not uid or not isinstance(uid, str):  # pyright: ignore[reportUnnecessaryIsInstance]
+        if not uid:
             raise ValueError(f"an object id is a non-empty string (a DHIS2 UID), not {uid!r}")
         return f"{self.path}/{quote(uid, safe='')}"
 
