@@ -13,6 +13,7 @@ from typing import cast
 import pytest
 
 from dhis2_sdk.runtime._model import Dhis2Model
+from generator import names
 from tests.paths import SCHEMAS as REPO_SCHEMAS
 from tests.paths import SHARED_DHIS2, VERSIONS
 
@@ -67,7 +68,7 @@ def test_owned_children_are_their_models(
 
 
 def _module(class_name: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in class_name).lstrip("_")
+    return names.module_name(class_name)
 
 
 @pytest.mark.parametrize("version", VERSIONS)

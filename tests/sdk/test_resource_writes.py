@@ -28,6 +28,7 @@ from dhis2_sdk import (
     generate_uid,
 )
 from dhis2_standin.launcher import RunningStandin, start_standin
+from generator import names
 from tests.paths import SHARED_DHIS2, VERSIONS
 from tests.recorded import IMPORT_PAYLOADS
 
@@ -89,7 +90,8 @@ def _id(obj: Dhis2Model) -> str:
 
 
 def _snake(key: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in key)
+    """The attribute name the generator gives a collection key (``dataElements`` -> ...)."""
+    return str(names.field_name(key))
 
 
 def _new_objects(package: ModuleType) -> list[tuple[str, Dhis2Model, str]]:

@@ -202,11 +202,15 @@ class Resources:
         loaded = self._loaded.get(key)
         if loaded is None:
             path, module_name, class_name = self._ENDPOINTS[key]
-            package = type(self).__module__.rpartition(".")[0]
-            module = importlib.import_module(module_name, package)
-            model = cast("type[Dhis2Model]", getattr(module, class_name))
+            model = self._model(module_name, class_name)
             loaded = self._loaded[key] = Resource(self._client, path, model)
         return loaded
+
+    def _model(self, module_name: str, class_name: str) -> type[Dhis2Model]:
+        """A model of this version, imported on first use (``.models.data_element``)."""
+        package = type(self).__module__.rpartition(".")[0]
+        module = importlib.import_module(module_name, package)
+        return cast("type[Dhis2Model]", getattr(module, class_name))
 
     def resource(self, key: str) -> Resource[Dhis2Model, str]:
         """The accessor of a collection by its key (``"dataElements"``), untyped."""
@@ -218,9 +222,7 @@ class Resources:
         return self._resource(key)
 
     def _me(self, module_name: str, class_name: str) -> MeResource[Dhis2Model]:
-        package = type(self).__module__.rpartition(".")[0]
-        module = importlib.import_module(module_name, package)
-        return MeResource(self._client, cast("type[Dhis2Model]", getattr(module, class_name)))
+        return MeResource(self._client, self._model(module_name, class_name))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.VERSION_KEY}, {len(self._ENDPOINTS)} collections)"
