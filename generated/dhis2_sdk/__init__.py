@@ -133,6 +133,7 @@ __all__ = [
     "TaskTimeoutError",
     "TasksApi",
     "TokenBucket",
+    "TokenEndpointError",
     "Translation",
     "TypeReport",
     "UnaryOperator",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+from collections.abc import Callable
 from urllib.parse import parse_qs
 
 import httpx
@@ -18,6 +19,7 @@ from dhis2_sdk import (
     OAuth2FlowError,
     PatAuth,
     RetryPolicy,
+    TokenEndpointError,
 )
 from tests.runtime.conftest import MockDhis2
 
@@ -37,7 +39,7 @@ class Clock:
 class TokenServer(MockDhis2):
     """A mock DHIS2 with an OAuth2 token endpoint that counts grants and expires tokens."""
 
-    def __init__(self, expires_in: int = 3600, refresh_token: bool = True) -> None:
+    def __init__(self, expires_in: object = 3600, refresh_token: bool = True) -> None:
         super().__init__()
         self.expires_in = expires_in
         self.refresh_token = refresh_token
@@ -58,11 +60,9 @@ class TokenServer(MockDhis2):
             )
         token = f"tok-{len(self.grants)}"
         self.valid_tokens = {token}
-        body: dict[str, object] = {
-            "access_token": token,
-            "token_type": "bearer",
-            "expires_in": self.expires_in,
-        }
+        body: dict[str, object] = {"access_token": token, "token_type": "bearer"}
+        if self.expires_in is not None:
+            body["expires_in"] = self.expires_in
         if self.refresh_token:
             body["refresh_token"] = f"refresh-{len(self.grants)}"
         return httpx.Response(200, json=body)
@@ -84,6 +84,10 @@ class TokenServer(MockDhis2):
     def grant_types(self) -> list[str]:
         return [grant["grant_type"][0] for grant in self.grants]
 
+    def token_posts(self) -> int:
+        """Requests that reached the token endpoint (answered or not)."""
+        return self.paths().count("/uaa/oauth/token")
+
 
 def oauth(clock: Clock | None = None, **kwargs: str) -> OAuth2Auth:
     return OAuth2Auth(
@@ -93,6 +97,44 @@ def oauth(clock: Clock | None = None, **kwargs: str) -> OAuth2Auth:
         password=kwargs.get("password", "district"),
         clock=clock or Clock(),
     )
+
+
+def _connection_refused(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+
+
+TOKEN_URL = "http://dhis2.test/uaa/oauth/token"
+TOKEN_FAILURES: dict[str, tuple[Callable[[httpx.Request], httpx.Response], str]] = {
+    "server_error": (
+        lambda _r: httpx.Response(
+            500, json={"httpStatusCode": 500, "status": "ERROR", "message": "Database is down"}
+        ),
+        f"The OAuth2 token endpoint {TOKEN_URL} failed with 500 (Database is down) on the "
+        "{grant} grant. The server failed, not the credentials: try again later (OAuth2Auth "
+        "asks again after token_retry_delay seconds), and check token_url and the DHIS2 server "
+        "log if it persists.",
+    ),
+    "invalid_client": (
+        lambda _r: httpx.Response(
+            401, json={"error": "invalid_client", "error_description": "Bad client credentials"}
+        ),
+        f"The OAuth2 {{grant}} grant at {TOKEN_URL} was refused with 401 (invalid_client: Bad "
+        "client credentials). Check the client id and secret registered in DHIS2 (and the "
+        "username and password for the password grant), and that token_url is DHIS2's token "
+        "endpoint.",
+    ),
+    "connection_refused": (
+        _connection_refused,
+        f"The OAuth2 token endpoint {TOKEN_URL} did not answer the {{grant}} grant "
+        "(ConnectError: [Errno 111] Connection refused). Check token_url and that the server is "
+        "reachable from here; if it is only slow, raise timeout=.",
+    ),
+}
+
+
+async def fifty_requests(client: Dhis2Client) -> list[object]:
+    calls = (client.system.me() for _ in range(50))
+    return list(await asyncio.gather(*calls, return_exceptions=True))
 
 
 def client_for(server: MockDhis2, auth: httpx.Auth, **options: int) -> Dhis2Client:
@@ -224,6 +266,152 @@ async def test_still_401_after_refresh_raises_authentication_error() -> None:
     assert not any(secret in str(info.value) for secret in SECRETS)
 
 
+@pytest.mark.parametrize("failure", sorted(TOKEN_FAILURES))
+async def test_a_failing_token_endpoint_is_asked_once_for_fifty_waiters(failure: str) -> None:
+    handler, expected = TOKEN_FAILURES[failure]
+    server = TokenServer(expires_in=60)
+    clock = Clock()
+    async with client_for(server, oauth(clock)) as client:
+        clock.now += 3600
+        server.route("POST", "/uaa/oauth/token", handler)
+        results = await fifty_requests(client)
+    assert server.token_posts() == 2  # the first token, then one attempt shared by all fifty
+    assert {type(result) for result in results} == {TokenEndpointError}
+    messages = {str(result) for result in results}
+    assert messages == {expected.format(grant="refresh_token")}
+
+
+@pytest.mark.parametrize("failure", sorted(TOKEN_FAILURES))
+async def test_token_endpoint_errors_name_the_endpoint_and_what_to_check(failure: str) -> None:
+    handler, expected = TOKEN_FAILURES[failure]
+    server = TokenServer(expires_in=60)
+    server.route("POST", "/uaa/oauth/token", handler)
+    client = client_for(server, oauth())
+    with pytest.raises(TokenEndpointError) as info:
+        await client.connect()
+    error = info.value
+    assert isinstance(error, AuthenticationError)
+    assert isinstance(error, OAuth2FlowError)
+    assert str(error) == expected.format(grant="password")
+    assert (error.token_url, error.grant) == (TOKEN_URL, "password")
+    text = f"{error} {error!r} {error.__cause__!r} {error.message} {error.body_text}"
+    assert not any(secret in text for secret in SECRETS), text
+    assert server.token_posts() == 1
+    assert not client.is_connected
+
+
+async def test_a_refused_401_refresh_is_shared_by_every_waiter() -> None:
+    server = TokenServer(expires_in=3600)
+    async with client_for(server, oauth()) as client:
+        server.valid_tokens = set()  # the server revoked the token early
+        server.route("POST", "/uaa/oauth/token", TOKEN_FAILURES["server_error"][0])
+        results = await asyncio.gather(
+            *(client.system.me() for _ in range(20)), return_exceptions=True
+        )
+    assert server.token_posts() == 2
+    assert {type(result) for result in results} == {TokenEndpointError}
+    assert len({str(result) for result in results}) == 1
+
+
+async def test_after_a_failed_flight_the_endpoint_is_asked_again_after_the_retry_delay() -> None:
+    server = TokenServer()
+    clock = Clock()
+    auth = OAuth2Auth("sdk-client", "client-s3cret", clock=clock, token_retry_delay=5.0)
+    fixed = server.routes[("POST", "/uaa/oauth/token")]
+    server.route("POST", "/uaa/oauth/token", TOKEN_FAILURES["server_error"][0])
+    client = client_for(server, auth)
+    with pytest.raises(TokenEndpointError) as first:
+        await client.connect()
+    server.route("POST", "/uaa/oauth/token", fixed)
+    clock.now += 4.9
+    with pytest.raises(TokenEndpointError) as second:
+        await client.connect()
+    assert str(second.value) == str(first.value)
+    assert server.token_posts() == 1
+    clock.now += 0.1
+    async with client:
+        assert (await client.system.me()).username == "admin"
+    assert server.token_posts() == 2
+
+
+async def test_a_cancelled_leader_hands_the_refresh_to_a_waiter() -> None:
+    server = TokenServer(expires_in=60)
+    clock = Clock()
+    started, release = asyncio.Event(), asyncio.Event()
+    answer = server.routes[("POST", "/uaa/oauth/token")]
+
+    async def slow_token(request: httpx.Request) -> httpx.Response:
+        started.set()
+        await release.wait()
+        return answer(request)
+
+    async def route(request: httpx.Request) -> httpx.Response:
+        server.requests.append(request)
+        if request.url.path == "/uaa/oauth/token" and not release.is_set():
+            return await slow_token(request)
+        return server.routes[(request.method, request.url.path)](request)
+
+    client = Dhis2Client(
+        "http://dhis2.test",
+        auth=oauth(clock),
+        transport=httpx.MockTransport(route),
+        retry_policy=RetryPolicy(max_attempts=1),
+    )
+    release.set()
+    async with client:
+        release.clear()
+        clock.now += 3600
+        leader = asyncio.create_task(client.system.me())
+        await started.wait()
+        waiters = [asyncio.create_task(client.system.me()) for _ in range(5)]
+        await asyncio.sleep(0)
+        leader.cancel()
+        release.set()
+        users = await asyncio.gather(*waiters)
+    assert leader.cancelled()
+    assert {user.username for user in users} == {"admin"}
+    assert server.token_posts() == 3  # the first token, the cancelled one, the waiter's
+
+
+@pytest.mark.parametrize("expires_in", [0, -30, None, "soon", True])
+async def test_an_unknown_lifetime_refreshes_only_on_401(expires_in: object) -> None:
+    server = TokenServer(expires_in=expires_in)
+    clock = Clock()
+    async with client_for(server, oauth(clock)) as client:
+        for _ in range(5):
+            await client.system.me()
+            clock.now += 600
+        assert server.token_posts() == 1
+        server.valid_tokens = set()  # now the server says the token is gone
+        for _ in range(3):
+            await client.system.me()
+    assert server.grant_types() == ["password", "refresh_token"]
+
+
+async def test_a_lifetime_shorter_than_the_skew_refreshes_at_half_life() -> None:
+    server = TokenServer(expires_in=10)  # the default refresh_skew is 30 s
+    clock = Clock()
+    async with client_for(server, oauth(clock)) as client:
+        for _ in range(3):
+            await client.system.me()
+        clock.now += 4.9
+        await client.system.me()
+        assert server.token_posts() == 1
+        clock.now += 0.1
+        await client.system.me()
+        await client.system.me()
+    assert server.grant_types() == ["password", "refresh_token"]
+
+
+async def test_a_bare_httpx_client_sends_the_token_request_itself() -> None:
+    server = TokenServer()
+    auth = OAuth2Auth("sdk-client", "client-s3cret", token_url=TOKEN_URL, clock=Clock())
+    async with httpx.AsyncClient(transport=server.transport(), auth=auth) as http:
+        answers = await asyncio.gather(*(http.get("http://dhis2.test/api/me") for _ in range(5)))
+    assert {answer.status_code for answer in answers} == {200}
+    assert server.grant_types() == ["client_credentials"]
+
+
 async def test_refused_grant_raises_oauth2_flow_error_without_secrets() -> None:
     server = TokenServer()
     auth = oauth(password="wrong-pass")
@@ -234,7 +422,8 @@ async def test_refused_grant_raises_oauth2_flow_error_without_secrets() -> None:
     assert message == (
         "The OAuth2 password grant at http://dhis2.test/uaa/oauth/token was refused with 400 "
         "(invalid_grant: Bad credentials). Check the client id and secret registered in DHIS2 "
-        "(and the username and password for the password grant)."
+        "(and the username and password for the password grant), and that token_url is "
+        "DHIS2's token endpoint."
     )
     assert "wrong-pass" not in message
     assert not client.is_connected

@@ -31,6 +31,7 @@ from dhis2_sdk import (
     RetryPolicy,
     ServerError,
     TaskError,
+    TokenEndpointError,
     UnsupportedVersionError,
 )
 from dhis2_sdk.v42 import Dhis2Client as V42Client
@@ -198,6 +199,34 @@ async def test_fifty_requests_rejected_with_401_share_one_refresh(standin: Runni
     assert len(users) == 50
     stats = standin.stats()
     assert (stats.tokens_issued, stats.tokens_refreshed) == (1, 1)
+
+
+async def test_fifty_requests_share_one_attempt_at_a_hanging_token_endpoint(
+    standin: RunningStandin,
+) -> None:
+    clock = Clock()
+    auth = OAuth2Auth(
+        standin.client_id,
+        standin.client_secret,
+        username=standin.username,
+        password=standin.password,
+        clock=clock,
+    )
+    async with Dhis2Client(standin.base_url, auth=auth, timeout=0.5) as client:
+        standin.set_faults(Fault("stall", count=None, path="/uaa/oauth/token", seconds=60.0))
+        clock.now += 7200  # the token expired: every request needs the refresh
+        results = await asyncio.gather(
+            *(client.system.me() for _ in range(50)), return_exceptions=True
+        )
+    stats = standin.stats()
+    assert stats.requests["POST /uaa/oauth/token"] == 2  # the first token, one shared attempt
+    assert stats.faults_fired == {"stall": 1}
+    assert {type(result) for result in results} == {TokenEndpointError}
+    assert {str(result) for result in results} == {
+        f"The OAuth2 token endpoint {standin.token_url} did not answer the refresh_token grant "
+        "(ReadTimeout). Check token_url and that the server is reachable from here; if it is "
+        "only slow, raise timeout=."
+    }
 
 
 # -- retries and timeouts -------------------------------------------------------------------

@@ -15,18 +15,22 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import math
 import time
-from collections.abc import AsyncGenerator, Callable, Generator, Iterator
+from collections.abc import AsyncGenerator, Awaitable, Callable, Generator, Iterator
 from typing import ClassVar, Literal, cast
 
 import httpx
 
-from ._errors import OAuth2FlowError
+from ._errors import OAuth2FlowError, TokenEndpointError
 
 __all__ = ["BasicAuth", "Dhis2Auth", "OAuth2Auth", "PatAuth"]
 
 DEFAULT_TOKEN_PATH = "uaa/oauth/token"
 _REDACTED = "'**********'"
+
+TokenSender = Callable[[httpx.Request], Awaitable[httpx.Response]]
+"""Sends a token request without auth and returns the read response (``Dhis2Client`` binds one)."""
 
 
 class Dhis2Auth(httpx.Auth):
@@ -34,8 +38,9 @@ class Dhis2Auth(httpx.Auth):
 
     kind: ClassVar[str] = "none"
 
-    def bind(self, base_url: httpx.URL) -> None:
-        """Tell the provider which DHIS2 server it serves (``Dhis2Client`` calls this).
+    def bind(self, base_url: httpx.URL, send: TokenSender | None = None) -> None:
+        """Tell the provider which DHIS2 server it serves and how to send requests of its own
+        (``Dhis2Client`` calls this; ``send`` goes through its transports without auth).
 
         Only providers that talk to the server themselves (OAuth2) use it.
         """
@@ -91,13 +96,28 @@ class OAuth2Auth(Dhis2Auth):
 
     Uses the password grant when ``username`` is given, the client-credentials grant otherwise,
     and the refresh-token grant whenever the server handed out a refresh token (falling back to
-    the primary grant if the refresh token is refused). A token is refreshed ``refresh_skew``
-    seconds before it expires, and once more if the server still answers 401. Concurrent
-    requests share one refresh: an ``asyncio.Lock`` lets exactly one request talk to the token
-    endpoint while the others wait for its token.
+    the primary grant if the refresh token is refused as invalid or expired). ``token_url`` may
+    be absolute or relative to the DHIS2 base URL (default ``uaa/oauth/token``). Async only.
 
-    ``token_url`` may be absolute or relative to the DHIS2 base URL (default
-    ``uaa/oauth/token``). Async only: the refresh lock is an ``asyncio.Lock``.
+    When: a token is refreshed ``refresh_skew`` seconds before it expires (at half its lifetime
+    if that is shorter), and once more if the server still answers 401. An ``expires_in`` that is
+    missing, not a number, zero or negative means the lifetime is unknown: the token is used
+    until the server answers 401, then refreshed once. A floor would only guess at a lifetime
+    the server did not give, and taking 0 literally would fetch a token before every request.
+
+    Single flight: concurrent requests that need a token share one exchange with the token
+    endpoint. The first one sends it (through ``Dhis2Client``'s transports, without auth); the
+    others wait for its outcome. If it fails, every waiter gets the same ``TokenEndpointError``
+    (which names the token URL, the status and the OAuth2 ``error``) at once, so 50 requests
+    against a hanging endpoint fail after one timeout, not fifty. The failure is remembered for
+    ``token_retry_delay`` seconds: requests in that window get the same error without a new
+    request to the endpoint (a fast failure, and no stampede of retries against a token server
+    that is down or a client secret that is wrong); the first request after it tries again. If
+    the request leading the exchange is cancelled, a waiter takes over.
+
+    Used with a bare ``httpx.AsyncClient`` instead of ``Dhis2Client``, that client sends the
+    token request; if it raises (a timeout, a refused connection) the request that sent it gets
+    httpx's error and the waiters a ``TokenEndpointError`` saying the endpoint did not answer.
     """
 
     kind: ClassVar[str] = "oauth2"
@@ -113,17 +133,24 @@ class OAuth2Auth(Dhis2Auth):
         token_url: str | None = None,
         scope: str | None = None,
         refresh_skew: float = 30.0,
+        token_retry_delay: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not client_id:
             raise ValueError("OAuth2Auth needs a client_id (the OAuth2 client registered in DHIS2)")
         if (username is None) != (password is None):
             raise ValueError("OAuth2Auth needs both username and password for the password grant")
+        if token_url is not None and httpx.URL(token_url).userinfo:
+            raise ValueError(
+                "Do not put credentials in token_url (they would leak into logs and errors): "
+                "pass client_id and client_secret instead."
+            )
         self.client_id = client_id
         self.username = username
         self.scope = scope
         self.grant_type: GrantType = "password" if username is not None else "client_credentials"
         self.refresh_skew = refresh_skew
+        self.token_retry_delay = token_retry_delay
         self._client_secret = client_secret
         self._password = password
         self._clock = clock
@@ -131,19 +158,25 @@ class OAuth2Auth(Dhis2Auth):
         self._token_url: httpx.URL | None = None
         if httpx.URL(self._token_url_setting).is_absolute_url:
             self._token_url = httpx.URL(self._token_url_setting)
+        self._send: TokenSender | None = None
         self._access_token: str | None = None
         self._refresh_token: str | None = None
-        self._expires_at: float | None = None
+        self._refresh_at: float | None = None
         self._generation = 0
-        self._lock = asyncio.Lock()
+        self._flight: asyncio.Future[None] | None = None
+        """The exchange in progress, or the last one if it failed less than a delay ago."""
+        self._retry_at = 0.0
         self.refresh_count: int = 0
         """How many times a token was fetched from the token endpoint (for monitoring)."""
 
-    def bind(self, base_url: httpx.URL) -> None:
-        """Resolve a relative ``token_url`` against the DHIS2 base URL (first binding wins)."""
+    def bind(self, base_url: httpx.URL, send: TokenSender | None = None) -> None:
+        """Resolve a relative ``token_url`` against the DHIS2 base URL and keep ``send`` for the
+        token requests (first binding wins for both)."""
         if self._token_url is None:
             base = str(base_url).rstrip("/") + "/"
             self._token_url = httpx.URL(base).join(self._token_url_setting.lstrip("/"))
+        if self._send is None:
+            self._send = send
 
     @property
     def token_url(self) -> str:
@@ -153,9 +186,7 @@ class OAuth2Auth(Dhis2Auth):
     def _needs_token(self) -> bool:
         if self._access_token is None:
             return True
-        if self._expires_at is None:
-            return False
-        return self._clock() >= self._expires_at - self.refresh_skew
+        return self._refresh_at is not None and self._clock() >= self._refresh_at
 
     def sync_auth_flow(
         self, request: httpx.Request
@@ -169,28 +200,70 @@ class OAuth2Auth(Dhis2Auth):
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
         """Attach a valid bearer token, refreshing first or after one 401 as needed."""
         await request.aread()
-        if self._needs_token():
-            async with self._lock:
-                if self._needs_token():
+        for attempt in range(2):  # the request, and once more after a 401
+            while self._needs_token():
+                flight = self._flight
+                if flight is not None and (not flight.done() or self._clock() < self._retry_at):
+                    # Shielded: a waiter that is cancelled must not cancel everybody's exchange.
+                    await asyncio.shield(flight)  # raises the exchange's error
+                    continue
+                flight = self._flight = asyncio.get_running_loop().create_future()
+                grant: str = self.grant_type
+                try:
                     for token_request in self._token_exchange(request):
-                        token_response = yield token_request.request
-                        await token_response.aread()
-                        self._store_token(token_request, token_response)
-        generation = self._generation
-        request.headers["Authorization"] = f"Bearer {self._access_token}"
-        response = yield request
-        if response.status_code != 401:
-            return
-        async with self._lock:
+                        grant = token_request.grant
+                        if self._send is not None:
+                            response = await self._post(self._send, token_request)
+                        else:  # a bare httpx.AsyncClient: it sends the token request for us
+                            response = yield token_request.request
+                            await response.aread()
+                        self._store_token(token_request, response)
+                except GeneratorExit:
+                    # That bare client raised (a timeout, …) to the request that sent it only.
+                    self._land(flight, self._no_answer(grant, "its client raised"))
+                    raise
+                except BaseException as exc:
+                    self._land(flight, exc)
+                    raise
+                self._land(flight, None)
+            generation = self._generation
+            request.headers["Authorization"] = f"Bearer {self._access_token}"
+            response = yield request
+            if response.status_code != 401 or attempt:
+                return
             if self._generation == generation:
                 # Nobody refreshed since this request left: the server rejected our token.
                 self._access_token = None
-                for token_request in self._token_exchange(request):
-                    token_response = yield token_request.request
-                    await token_response.aread()
-                    self._store_token(token_request, token_response)
-        request.headers["Authorization"] = f"Bearer {self._access_token}"
-        yield request
+
+    def _land(self, flight: asyncio.Future[None], error: BaseException | None) -> None:
+        """End an exchange: wake the waiters with its outcome, remember a failure for a while."""
+        if not isinstance(error, Exception):
+            # Done, or the leading request was cancelled: the waiters look again (and one of
+            # them leads the next exchange if there is still no token).
+            self._flight = None
+            flight.set_result(None)
+            return
+        flight.set_exception(error)
+        flight.exception()  # retrieved: asyncio must not log it when nobody was waiting
+        self._retry_at = self._clock() + self.token_retry_delay
+
+    async def _post(self, send: TokenSender, token_request: _TokenRequest) -> httpx.Response:
+        try:
+            return await send(token_request.request)
+        except httpx.RequestError as exc:
+            reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            raise self._no_answer(token_request.grant, reason) from exc
+
+    def _no_answer(self, grant: str, reason: str) -> TokenEndpointError:
+        return TokenEndpointError(
+            f"The OAuth2 token endpoint {self.token_url} did not answer the {grant} grant "
+            f"({reason}).",
+            hint="Check token_url and that the server is reachable from here; if it is only "
+            "slow, raise timeout=.",
+            url=self.token_url,
+            grant=grant,
+            reason=reason,
+        )
 
     def _token_exchange(self, original: httpx.Request) -> Iterator[_TokenRequest]:
         """Yield token requests until one succeeded: refresh grant first, then the primary one.
@@ -239,37 +312,32 @@ class OAuth2Auth(Dhis2Auth):
 
     def _store_token(self, token_request: _TokenRequest, response: httpx.Response) -> None:
         self.refresh_count += 1
-        grant = token_request.grant
+        body = _json_object(response.content)
         if response.status_code >= 400:
-            if token_request.is_refresh and response.status_code in (400, 401):
+            if token_request.is_refresh and _refused_refresh_token(response.status_code, body):
                 # An expired or revoked refresh token: forget it, the primary grant comes next.
                 self._refresh_token = None
                 return
-            raise OAuth2FlowError(
-                f"The OAuth2 {grant} grant at {self.token_url} was refused with "
-                f"{response.status_code}{_describe_oauth_error(response)}. Check the client id "
-                "and secret registered in DHIS2 (and the username and password for the password "
-                "grant)."
-            )
-        try:
-            data: object = json.loads(response.content)
-        except ValueError:
-            data = None
-        token = (
-            cast(dict[str, object], data).get("access_token") if isinstance(data, dict) else None
-        )
+            raise _refused(self.token_url, token_request.grant, response, body)
+        token = body.get("access_token")
         if not isinstance(token, str) or not token:
-            raise OAuth2FlowError(
+            raise TokenEndpointError(
                 f"The OAuth2 token endpoint {self.token_url} answered {response.status_code} "
-                "without an access_token: check that token_url points at DHIS2's token endpoint."
+                "without an access_token.",
+                hint="Check that token_url points at DHIS2's token endpoint.",
+                url=self.token_url,
+                grant=token_request.grant,
+                status_code=response.status_code,
+                body_text=_first_bytes(response.content),
             )
-        body = cast(dict[str, object], data)
-        expires_in = body.get("expires_in")
-        refresh = body.get("refresh_token")
+        lifetime = _lifetime(body.get("expires_in"))
         self._access_token = token
-        self._expires_at = (
-            self._clock() + float(expires_in) if isinstance(expires_in, int | float) else None
+        self._refresh_at = (
+            None
+            if lifetime is None
+            else self._clock() + lifetime - min(self.refresh_skew, lifetime / 2)
         )
+        refresh = body.get("refresh_token")
         if isinstance(refresh, str) and refresh:
             self._refresh_token = refresh
         self._generation += 1
@@ -293,16 +361,78 @@ class _TokenRequest:
         self.is_refresh = is_refresh
 
 
-def _describe_oauth_error(response: httpx.Response) -> str:
+def _json_object(content: bytes) -> dict[str, object]:
+    """The body as a JSON object, or an empty one if it is not one."""
     try:
-        data: object = json.loads(response.content)
+        data: object = json.loads(content)
     except ValueError:
-        return ""
-    if not isinstance(data, dict):
-        return ""
-    body = cast(dict[str, object], data)
-    parts = [str(body[key]) for key in ("error", "error_description") if body.get(key)]
-    return f" ({': '.join(parts)})" if parts else ""
+        return {}
+    return cast(dict[str, object], data) if isinstance(data, dict) else {}
+
+
+def _refused_refresh_token(status_code: int, body: dict[str, object]) -> bool:
+    """Whether the refresh token (not the client) was refused: then the primary grant may work.
+
+    RFC 6749 says ``400 invalid_grant``; DHIS2 before 2.41 (Spring Security OAuth) answered
+    ``401 invalid_token``. ``invalid_client`` would refuse the primary grant just the same.
+    """
+    return status_code in (400, 401) and body.get("error") != "invalid_client"
+
+
+def _refused(
+    url: str, grant: str, response: httpx.Response, body: dict[str, object]
+) -> TokenEndpointError:
+    """The error for a 4xx or 5xx answer of the token endpoint."""
+    oauth_error = _opt_text(body.get("error"))
+    description = _opt_text(body.get("error_description")) or _opt_text(body.get("message"))
+    parts = [part for part in (oauth_error, description) if part]
+    detail = f" ({': '.join(parts)})" if parts else ""
+    status = response.status_code
+    if status >= 500:
+        summary = (
+            f"The OAuth2 token endpoint {url} failed with {status}{detail} on the {grant} grant."
+        )
+        hint = (
+            "The server failed, not the credentials: try again later (OAuth2Auth asks again "
+            "after token_retry_delay seconds), and check token_url and the DHIS2 server log if "
+            "it persists."
+        )
+    else:
+        summary = f"The OAuth2 {grant} grant at {url} was refused with {status}{detail}."
+        hint = (
+            "Check the client id and secret registered in DHIS2 (and the username and password "
+            "for the password grant), and that token_url is DHIS2's token endpoint."
+        )
+    return TokenEndpointError(
+        summary,
+        hint=hint,
+        url=url,
+        grant=grant,
+        status_code=status,
+        message=description or response.reason_phrase,
+        oauth_error=oauth_error,
+        body_text=None if body else _first_bytes(response.content),
+    )
+
+
+def _lifetime(expires_in: object) -> float | None:
+    """``expires_in`` in seconds, or None when it gives no usable lifetime (missing, not a
+    number, zero, negative, infinite)."""
+    if isinstance(expires_in, bool) or not isinstance(expires_in, int | float | str):
+        return None
+    try:
+        seconds = float(expires_in)
+    except ValueError:
+        return None
+    return seconds if 0 < seconds < math.inf else None
+
+
+def _opt_text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _first_bytes(content: bytes) -> str | None:
+    return content[:500].decode("utf-8", errors="replace").strip() or None
 
 
 def resolve_auth(auth: httpx.Auth | tuple[str, str] | None) -> httpx.Auth | None:

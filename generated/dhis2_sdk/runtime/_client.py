@@ -138,7 +138,7 @@ class Dhis2Client:
         self.base_url = url
         self.auth: httpx.Auth | None = resolve_auth(auth)
         if isinstance(self.auth, Dhis2Auth):
-            self.auth.bind(url)
+            self.auth.bind(url, self._send_without_auth)
         self.timeout: httpx.Timeout = httpx.Timeout(timeout, connect=connect_timeout)
         self.allow_version_fallback = allow_version_fallback
         pinned = self.PINNED_VERSION
@@ -297,6 +297,11 @@ class Dhis2Client:
         return self._tasks
 
     # -- requests --------------------------------------------------------------------------
+
+    async def _send_without_auth(self, request: httpx.Request) -> httpx.Response:
+        """Send a request of the auth provider's own (an OAuth2 token request) through this
+        client's transports (retries, rate limit, pool), without auth."""
+        return await self._http_client().send(request, auth=None)
 
     def _http_client(self) -> httpx.AsyncClient:
         if self._http is None:

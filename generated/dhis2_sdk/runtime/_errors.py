@@ -8,6 +8,8 @@ The hierarchy::
     ├── Dhis2ApiError                     the server answered with a 4xx/5xx status
     │   ├── BadRequestError               400
     │   ├── AuthenticationError           401: credentials missing, wrong or expired
+    │   │   └── TokenEndpointError        the OAuth2 token endpoint refused, failed or did not
+    │   │                                 answer (also an OAuth2FlowError)
     │   ├── PermissionDeniedError         403
     │   ├── NotFoundError                 404
     │   ├── ConflictError                 409: DHIS2's usual answer to invalid metadata
@@ -17,7 +19,7 @@ The hierarchy::
     │   └── Dhis2TimeoutError             connect, read, write or pool timeout
     ├── ResponseShapeError                a 2xx/3xx answer that is not what the call expects
     ├── CrossOriginError                  a URL on another origin than base_url (never sent)
-    ├── OAuth2FlowError                   the OAuth2 token endpoint refused or answered nonsense
+    ├── OAuth2FlowError                   OAuth2 misused (sync client, relative token URL unbound)
     ├── UnsupportedVersionError           no generated version fits the server's DHIS2 version
     ├── NotConnectedError                 a request before ``connect()`` or after ``close()``
     ├── TaskError                         a followed DHIS2 job completed with an ERROR
@@ -65,6 +67,7 @@ __all__ = [
     "ServerError",
     "TaskError",
     "TaskTimeoutError",
+    "TokenEndpointError",
     "UnsupportedVersionError",
     "WebMessage",
     "error_from_response",
@@ -305,7 +308,55 @@ class CrossOriginError(Dhis2ClientError, ValueError):
 
 
 class OAuth2FlowError(Dhis2ClientError):
-    """The OAuth2 token endpoint refused the grant or answered something unusable."""
+    """OAuth2 cannot work as set up (a sync client, a relative token URL without a base URL).
+
+    Failures of the token endpoint itself are ``TokenEndpointError``, a subclass.
+    """
+
+
+class TokenEndpointError(AuthenticationError, OAuth2FlowError):
+    """The OAuth2 token endpoint refused the grant, failed, did not answer, or sent no token.
+
+    ``url`` is the token endpoint and ``grant`` the grant type asked for; ``status_code`` is the
+    endpoint's HTTP status, or 0 when no answer came (then ``reason`` says why and
+    ``__cause__`` is the httpx error); ``oauth_error`` and ``message`` are the RFC 6749
+    ``error`` and ``error_description`` when the body had them. Built from the URL, the grant
+    type and the answer only: the client secret and the password are never part of it.
+    """
+
+    def __init__(
+        self,
+        summary: str,
+        *,
+        hint: str,
+        url: str,
+        grant: str,
+        status_code: int = 0,
+        message: str = "",
+        oauth_error: str | None = None,
+        reason: str | None = None,
+        body_text: str | None = None,
+    ) -> None:
+        self.summary = summary
+        self.hint = hint
+        self.grant = grant
+        self.oauth_error = oauth_error
+        self.reason = reason
+        super().__init__(
+            status_code=status_code,
+            message=message or reason or summary,
+            method="POST",
+            url=url,
+            body_text=body_text,
+        )
+
+    @property
+    def token_url(self) -> str:
+        """The token endpoint that failed (the same as ``url``)."""
+        return self.url
+
+    def _render(self) -> str:
+        return f"{self.summary} {self.hint}"
 
 
 class UnsupportedVersionError(Dhis2ClientError):
