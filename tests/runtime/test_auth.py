@@ -412,6 +412,22 @@ async def test_a_bare_httpx_client_sends_the_token_request_itself() -> None:
     assert server.grant_types() == ["client_credentials"]
 
 
+async def test_with_a_bare_httpx_client_waiters_share_the_failed_token_request() -> None:
+    server = TokenServer()
+    server.route("POST", "/uaa/oauth/token", _connection_refused)
+    auth = OAuth2Auth("sdk-client", "client-s3cret", token_url=TOKEN_URL, clock=Clock())
+    async with httpx.AsyncClient(transport=server.transport(), auth=auth) as http:
+        calls = (http.get("http://dhis2.test/api/me") for _ in range(5))
+        leader, *waiters = await asyncio.gather(*calls, return_exceptions=True)
+    assert isinstance(leader, httpx.ConnectError)  # that client's own error, to its own request
+    assert {str(waiter) for waiter in waiters} == {
+        f"The OAuth2 token endpoint {TOKEN_URL} did not answer the client_credentials grant (its "
+        "httpx client raised). Check token_url and that the server is reachable from here; if it "
+        "is only slow, raise timeout=."
+    }
+    assert server.token_posts() == 1
+
+
 async def test_refused_grant_raises_oauth2_flow_error_without_secrets() -> None:
     server = TokenServer()
     auth = oauth(password="wrong-pass")

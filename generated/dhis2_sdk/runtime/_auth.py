@@ -220,7 +220,7 @@ class OAuth2Auth(Dhis2Auth):
                         self._store_token(token_request, response)
                 except GeneratorExit:
                     # That bare client raised (a timeout, …) to the request that sent it only.
-                    self._land(flight, self._no_answer(grant, "its client raised"))
+                    self._land(flight, self._no_answer(grant, "its httpx client raised"))
                     raise
                 except BaseException as exc:
                     self._land(flight, exc)
