@@ -170,17 +170,21 @@ async def test_wrong_credentials_raise_without_secrets(standin: RunningStandin) 
     assert secret not in str(flow.value)
 
 
-async def test_fifty_requests_with_an_expired_token_share_one_refresh(
-    standin: RunningStandin,
-) -> None:
-    clock = Clock()
-    auth = OAuth2Auth(
+def password_grant(standin: RunningStandin, clock: Clock) -> OAuth2Auth:
+    return OAuth2Auth(
         standin.client_id,
         standin.client_secret,
         username=standin.username,
         password=standin.password,
         clock=clock,
     )
+
+
+async def test_fifty_requests_with_an_expired_token_share_one_refresh(
+    standin: RunningStandin,
+) -> None:
+    clock = Clock()
+    auth = password_grant(standin, clock)
     async with Dhis2Client(standin.base_url, auth=auth) as client:
         clock.now += 7200  # past the stand-in's 3600 s lifetime
         users = await asyncio.gather(*(client.system.me() for _ in range(50)))
@@ -205,13 +209,7 @@ async def test_fifty_requests_share_one_attempt_at_a_hanging_token_endpoint(
     standin: RunningStandin,
 ) -> None:
     clock = Clock()
-    auth = OAuth2Auth(
-        standin.client_id,
-        standin.client_secret,
-        username=standin.username,
-        password=standin.password,
-        clock=clock,
-    )
+    auth = password_grant(standin, clock)
     async with Dhis2Client(standin.base_url, auth=auth, timeout=0.5) as client:
         standin.set_faults(Fault("stall", count=None, path="/uaa/oauth/token", seconds=60.0))
         clock.now += 7200  # the token expired: every request needs the refresh
