@@ -29,12 +29,16 @@ def _errors(response: httpx.Response) -> list[tuple[str, str]]:
     body = response.json()
     assert (body["httpStatusCode"], body["status"]) == (409, "WARNING")
     report = body["response"]
-    reports = report["errorReports"] if "errorReports" in report else [
-        error
-        for type_report in report["typeReports"]
-        for object_report in type_report["objectReports"]
-        for error in object_report["errorReports"]
-    ]
+    reports = (
+        report["errorReports"]
+        if "errorReports" in report
+        else [
+            error
+            for type_report in report["typeReports"]
+            for object_report in type_report["objectReports"]
+            for error in object_report["errorReports"]
+        ]
+    )
     return sorted((r["errorCode"], r["errorProperty"]) for r in reports)
 
 
@@ -48,9 +52,7 @@ def test_a_create_with_wrongly_typed_values_is_a_conflict(api: httpx.Client) -> 
 
 def test_an_infinite_number_in_a_boolean_is_a_conflict(api: httpx.Client) -> None:
     body = b'{"name":"Inf","shortName":"Inf","zeroIsSignificant":1e999}'
-    response = api.post(
-        "/dataElements", content=body, headers={"Content-Type": "application/json"}
-    )
+    response = api.post("/dataElements", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 409
     assert _errors(response) == [("E4027", "zeroIsSignificant")]
 
