@@ -9,14 +9,15 @@ commands are checked where they name things the project defines (nox sessions, s
 
 from __future__ import annotations
 
-import json
 import os
 import re
+import runpy
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import nox.registry
 import pytest
 
 from dhis2_standin.launcher import RunningStandin, start_standin
@@ -90,15 +91,8 @@ def test_a_broken_example_fails(server: RunningStandin, tmp_path: Path) -> None:
 
 
 def _nox_sessions() -> set[str]:
-    listed = subprocess.run(
-        [sys.executable, "-m", "nox", "--list", "--json", "-f", str(REPO_ROOT / "noxfile.py")],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=REPO_ROOT,
-    ).stdout
-    sessions: list[dict[str, object]] = json.loads(listed)
-    return {str(session["session"]) for session in sessions}
+    runpy.run_path(str(REPO_ROOT / "noxfile.py"))  # registers its sessions
+    return set(nox.registry.get())
 
 
 def test_the_sessions_the_readme_names_exist() -> None:
@@ -129,8 +123,18 @@ def test_the_readme_documents_real_error_attributes() -> None:
     from dhis2_sdk import Dhis2ApiError
 
     text = README.read_text(encoding="utf-8")
-    section = text[text.index("**Errors**") :].split("\n- ", 1)[0]
+    start = text.index("`Dhis2ApiError` for any 4xx/5xx answer, with")
+    section = text[start : text.index(";", start)]
     attributes = set(re.findall(r"`\.(\w+)`", section))
     assert "status_code" in attributes
     error = Dhis2ApiError(status_code=404, message="m", method="GET", url="http://x/api/y")
     assert all(hasattr(error, name) for name in attributes), attributes
+
+
+def test_the_docs_take_pyright_strict_mode_from_the_config() -> None:
+    # pyright's CLI has no --strict flag; strict mode is typeCheckingMode in pyproject.toml.
+    docs = [README, REPO_ROOT / "noxfile.py", *sorted((REPO_ROOT / "scripts").glob("*.py"))]
+    claims = [path.name for path in docs if "pyright --strict" in path.read_text(encoding="utf-8")]
+    assert claims == []
+    for config in (REPO_ROOT / "pyproject.toml", GENERATED / "pyproject.toml"):
+        assert 'typeCheckingMode = "strict"' in config.read_text(encoding="utf-8")
