@@ -80,6 +80,15 @@ def test_readme_example_runs(index: int, server: RunningStandin, tmp_path: Path)
     assert re.search(r"\bNone\b", done.stdout) is None, done.stdout
 
 
+def test_the_examples_can_run_twice(server: RunningStandin, tmp_path: Path) -> None:
+    # A newcomer runs an example again against the same server: its writes must not clash.
+    server.reset()
+    for block in PYTHON_BLOCKS:
+        for _ in range(2):
+            done = run_example(block, server, tmp_path)
+            assert done.returncode == 0, done.stderr
+
+
 def test_a_broken_example_fails(server: RunningStandin, tmp_path: Path) -> None:
     # The check above can fail: an example that asks for an object the server lacks.
     broken = PYTHON_BLOCKS[0].replace("fbfJHSPpUQD", "xxxxxxxxxxx", 1)
