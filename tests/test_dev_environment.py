@@ -55,4 +55,3 @@ def test_a_bare_python_gets_one_line_naming_the_setup_command(
     assert missing in line
     assert f"run `{SETUP}`" in line
     assert "Traceback" not in done.stderr
-
