@@ -16,14 +16,14 @@ import os
 import sys
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dhis2_standin.launcher import start_standin  # noqa: E402
+from generator.cli import credentials, report_error  # noqa: E402
 from generator.cli import main as generator_main  # noqa: E402
-from generator.pull import version_key  # noqa: E402
+from generator.errors import GeneratorError  # noqa: E402
+from generator.pull import fetch_system_info, version_key  # noqa: E402
 
 SHARED = Path(os.environ.get("DHIS2_SHARED_DIR", ROOT.parent / "shared" / "dhis2"))
 
@@ -34,15 +34,11 @@ def _pinned_versions() -> list[str]:
 
 
 def _live(url: str, wanted: list[str]) -> int:
-    auth: tuple[str, str] | None = None
-    headers: dict[str, str] = {}
-    if token := os.environ.get("DHIS2_PAT"):
-        headers["Authorization"] = f"ApiToken {token}"
-    else:
-        auth = (os.environ.get("DHIS2_USERNAME", ""), os.environ.get("DHIS2_PASSWORD", ""))
-    info = httpx.get(f"{url.rstrip('/')}/api/system/info", auth=auth, headers=headers, timeout=60)
-    info.raise_for_status()
-    key = version_key(str(info.json()["version"]))
+    try:
+        info = fetch_system_info(url, credentials())
+        key = version_key(str(info.get("version")))
+    except GeneratorError as exc:  # bad credentials, no server: as `python -m generator drift`
+        return report_error(exc)
     if wanted and key not in wanted:
         print(f"{url} runs {key}, not one of {wanted}")
         return 1
