@@ -33,19 +33,21 @@ PYTHON = "3.11"
 @nox.session(venv_backend="none")
 def dev(session: nox.Session) -> None:
     """Make .venv/, the development environment: this checkout installed editable with its dev
-    tools (``pip install -e '.[dev]'``), with the Python that runs nox (3.11+).
+    tools (``pip install -e '.[dev]'``) and the generated ``dhis2_sdk`` (``-e ./generated``),
+    with the Python that runs nox (3.11+).
 
     Then ``source .venv/bin/activate`` and run ``python -m generator``, ``pytest``, ``pyright`` or
     ``python scripts/dhis2_standin.py`` by hand. Run it again after pyproject.toml changes.
     """
     venv = ROOT / ".venv"
+    packages = ("-e", ".[dev]", "-e", "./generated")  # the SDK too, for the README's examples
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     if shutil.which("uv"):  # scripts/run.py puts its pinned uv on PATH
         session.run("uv", "venv", "--allow-existing", "--python", sys.executable, str(venv))
-        session.run("uv", "pip", "install", "--python", str(python), "-e", ".[dev]")
+        session.run("uv", "pip", "install", "--python", str(python), *packages)
     else:
         session.run(sys.executable, "-m", "venv", str(venv))
-        session.run(str(python), "-m", "pip", "install", "-e", ".[dev]")
+        session.run(str(python), "-m", "pip", "install", *packages)
     activate = r".venv\Scripts\activate" if os.name == "nt" else "source .venv/bin/activate"
     session.log(f"ready: {activate}, then python -m generator --help, pytest -q -x, or")
     session.log("python scripts/dhis2_standin.py --data ../shared/dhis2/v42 --port 8080")
