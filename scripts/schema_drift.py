@@ -6,7 +6,8 @@ With ``DHIS2_URL`` set (and ``DHIS2_USERNAME``/``DHIS2_PASSWORD`` or ``DHIS2_PAT
 DHIS2 and compares it with the pinned snapshot of its version (``schemas/vNN.json``): the real
 check, for a server started from the image tag in ``schemas/pins.json`` (see ``compose/``).
 Without it, serves each recorded dump in ``../shared/dhis2/vNN`` over HTTP with the local stand-in
-and checks the pull path end to end. Exit status 1 on drift.
+and checks the pull path end to end. Exit status 1 on drift; 2 when the server cannot be read
+(bad credentials, no server), with the message ``python -m generator drift`` prints.
 """
 
 from __future__ import annotations
