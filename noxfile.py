@@ -1,5 +1,6 @@
 """Every task of the project is a nox session; CI calls the same commands a person does.
 
+nox -s dev                  .venv/ for working by hand (python -m generator, pytest, the stand-in)
 nox -s codegen              regenerate generated/ from schemas/ (all versions, offline)
 nox -s codegen-v42          one version (likewise v41, v43)
 nox -s lint typecheck tests the whole test suite (what .ci/run runs); tests marked slow run on
@@ -12,6 +13,8 @@ nox -s bench                benchmarks, printed as ratios against baselines in t
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from pathlib import Path
 
 import nox
@@ -25,6 +28,29 @@ ROOT = Path(__file__).resolve().parent
 VERSIONS = ("v41", "v42", "v43")
 SNAPSHOTS = [f"schemas/{version}.json" for version in VERSIONS]
 PYTHON = "3.11"
+
+
+@nox.session(venv_backend="none")
+def dev(session: nox.Session) -> None:
+    """Make .venv/, the development environment: this checkout installed editable with its dev
+    tools (``pip install -e '.[dev]'``) and the generated ``dhis2_sdk`` (``-e ./generated``),
+    with the Python that runs nox (3.11+).
+
+    Then ``source .venv/bin/activate`` and run ``python -m generator``, ``pytest``, ``pyright`` or
+    ``python scripts/dhis2_standin.py`` by hand. Run it again after pyproject.toml changes.
+    """
+    venv = ROOT / ".venv"
+    packages = ("-e", ".[dev]", "-e", "./generated")  # the SDK too, for the README's examples
+    python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    if shutil.which("uv"):  # scripts/run.py puts its pinned uv on PATH
+        session.run("uv", "venv", "--allow-existing", "--python", sys.executable, str(venv))
+        session.run("uv", "pip", "install", "--python", str(python), *packages)
+    else:
+        session.run(sys.executable, "-m", "venv", str(venv))
+        session.run(str(python), "-m", "pip", "install", *packages)
+    activate = r".venv\Scripts\activate" if os.name == "nt" else "source .venv/bin/activate"
+    session.log(f"ready: {activate}, then python -m generator --help, pytest -q -x, or")
+    session.log("python scripts/dhis2_standin.py --data ../shared/dhis2/v42 --port 8080")
 
 
 def _install(session: nox.Session, *, dev: bool = True) -> None:
@@ -63,7 +89,11 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
-    """pyright --strict over generator, runtime, stand-in, tests and every generated version."""
+    """pyright over generator, runtime, stand-in, tests and every generated version.
+
+    Strict mode comes from ``typeCheckingMode = "strict"`` in pyproject.toml and
+    generated/pyproject.toml (pyright's command line has no ``--strict`` flag).
+    """
     _install(session)
     python = str(Path(session.virtualenv.location) / "bin" / "python")
     session.run("pyright", "--pythonpath", python)

@@ -10,6 +10,8 @@ What it does not do: persist anything, run analytics, check sharing or most DHIS
 rules, or know any endpoint not listed in :mod:`dhis2_standin.app`. Passing tests against it
 are evidence, not proof, that a client works against a real DHIS2.
 
-Start it with ``python -m dhis2_standin --data DIR`` (or ``scripts/dhis2_standin.py``); from
-Python, :func:`dhis2_standin.launcher.start_standin` runs it as a subprocess.
+Start it with ``python -m dhis2_standin --data DIR`` (or ``scripts/dhis2_standin.py``): it
+preloads a real DHIS2's recorded metadata (:mod:`dhis2_standin.recorded`) unless ``--empty`` or
+``--metadata FILE``. From Python, :func:`dhis2_standin.launcher.start_standin` runs it as a
+subprocess, empty unless asked otherwise.
 """

@@ -1,4 +1,8 @@
-"""The command line: ``python -m dhis2_standin --data DIR [--port 0] [--metadata FILE] ...``."""
+"""The command line: ``python -m dhis2_standin --data DIR [--port 0] [--metadata FILE | --empty]``.
+
+Without ``--metadata`` or ``--empty`` the server starts with recorded metadata of a real DHIS2
+(see :mod:`dhis2_standin.recorded`), so that examples find the objects they name.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from dhis2_standin.auth import (
 from dhis2_standin.data import DataDirError
 from dhis2_standin.faults import Fault, FaultSpecError
 from dhis2_standin.jobs import DEFAULT_JOB_DURATION
+from dhis2_standin.recorded import RecordedMetadataError
 from dhis2_standin.state import MetadataFileError, StandinSettings, StandinState
 
 
@@ -31,8 +36,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port (the default)")
-    parser.add_argument(
-        "--metadata", type=Path, help="an /api/metadata-shaped JSON file to preload"
+    preload = parser.add_mutually_exclusive_group()
+    preload.add_argument(
+        "--metadata",
+        type=Path,
+        help="an /api/metadata-shaped JSON file to preload instead of the recorded metadata",
+    )
+    preload.add_argument(
+        "--empty",
+        action="store_true",
+        help="start with no metadata (default: a real DHIS2's recorded data elements, data sets, "
+        "category combos... e.g. fbfJHSPpUQD 'ANC 1st visit')",
     )
     parser.add_argument(
         "--fault",
@@ -79,13 +93,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = StandinSettings(
             data_dir=args.data,
             metadata_file=args.metadata,
+            recorded_metadata=not args.empty,
             faults=faults,
             token_lifetime=args.token_lifetime,
             job_duration=args.job_duration,
             extra_pats=tuple(args.pat),
         )
         state = StandinState(settings)
-    except (DataDirError, MetadataFileError, FaultSpecError) as exc:
+    except (DataDirError, MetadataFileError, RecordedMetadataError, FaultSpecError) as exc:
         print(f"dhis2_standin: {exc}", file=sys.stderr)
         return 2
     from dhis2_standin.server import serve  # uvicorn is imported only when serving

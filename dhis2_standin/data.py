@@ -19,6 +19,15 @@ class DataDirError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class PropertyShape:
+    """What a writable, non-collection property takes: its ``propertyType`` and, for a
+    ``CONSTANT``, the enum's constants (empty when the schema does not list them)."""
+
+    property_type: str
+    constants: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
 class SchemaInfo:
     """What the stand-in needs to know about one schema of ``/api/schemas``."""
 
@@ -33,6 +42,9 @@ class SchemaInfo:
     property_names: frozenset[str]
     not_owned: frozenset[str]
     """Properties marked ``owner: false`` (computed or inverse ones): ``:owner`` leaves them out."""
+    writable: dict[str, PropertyShape]
+    """Writable non-collection properties by wire key (a collection's key is not in trimmed
+    dumps): what a write's values are checked against (see :mod:`dhis2_standin.binding`)."""
     raw: JsonObject
 
     @property
@@ -72,8 +84,22 @@ def _schema_info(raw: JsonObject) -> SchemaInfo:
         unique=tuple(name for name in _UNIQUE_CHECKED if name in unique_names),
         property_names=frozenset(names),
         not_owned=frozenset(not_owned),
+        writable=_writable(props),
         raw=raw,
     )
+
+
+def _writable(props: list[JsonObject]) -> dict[str, PropertyShape]:
+    shapes: dict[str, PropertyShape] = {}
+    for prop in props:
+        name, kind = prop.get("name"), prop.get("propertyType")
+        if prop.get("writable") is not True or prop.get("collection") is True:
+            continue
+        if isinstance(name, str) and isinstance(kind, str):
+            constants = prop.get("constants")
+            listed = constants if isinstance(constants, list) else []
+            shapes[name] = PropertyShape(kind, frozenset(str(c) for c in listed))
+    return shapes
 
 
 class DataDir:

@@ -1,7 +1,8 @@
 """``POST /api/metadata``: DHIS2's metadata import with its ImportReport, and the object checks
 that single-object writes (``POST``/``PUT /api/{plural}``) share with it.
 
-Checks are few but real DHIS2 ones: an ``id`` must be a UID (E4014), required text properties
+Checks are few but real DHIS2 ones: values must bind to the property's type (E4027, see
+:mod:`dhis2_standin.binding`), an ``id`` must be a UID (E4014), required text properties
 must be present (E4000), ``code``/``name``/``shortName`` must stay unique where the schema says
 so (E5003), CREATE of an existing object fails (E5000), UPDATE or DELETE of a missing one fails
 (E5001). References to other objects are not checked.
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from dhis2_standin.binding import binding_errors
 from dhis2_standin.data import SchemaInfo
 from dhis2_standin.jsontypes import JsonObject, JsonValue, copy_object
 from dhis2_standin.store import MetadataStore
@@ -88,7 +90,7 @@ def validate_object(
     pending: _Pending | None = None,
 ) -> list[JsonValue]:
     """Error reports for writing ``obj`` as ``uid`` (empty when it may be written)."""
-    errors: list[JsonValue] = []
+    errors = binding_errors(schema, obj)
     klass = schema.klass
     raw_id = obj.get("id")
     if raw_id is not None and not is_uid(raw_id):

@@ -203,16 +203,24 @@ def command(
     data_dir: Path,
     *,
     metadata: Path | None = None,
+    recorded_metadata: bool = False,
     faults: Sequence[Fault | str] = (),
     token_lifetime: float | None = None,
     job_duration: float | None = None,
     extra_args: Sequence[str] = (),
 ) -> list[str]:
-    """The command line that starts a stand-in on a free port."""
+    """The command line that starts a stand-in on a free port.
+
+    Empty (``--empty``) unless ``metadata`` names a file to preload or ``recorded_metadata``
+    asks for the command line's own default, a real DHIS2's recorded metadata: tests and
+    benchmarks start from nothing and create what they need.
+    """
     entry = [str(_SCRIPT)] if _SCRIPT.is_file() else ["-m", "dhis2_standin"]
     args = [sys.executable, *entry, "--data", str(data_dir), "--host", "127.0.0.1", "--port", "0"]
     if metadata is not None:
         args += ["--metadata", str(metadata)]
+    elif not recorded_metadata:
+        args.append("--empty")
     for fault in faults:
         args += ["--fault", fault if isinstance(fault, str) else _fault_spec(fault)]
     if token_lifetime is not None:
@@ -245,6 +253,7 @@ def start_standin(
     data_dir: Path,
     *,
     metadata: Path | None = None,
+    recorded_metadata: bool = False,
     faults: Sequence[Fault | str] = (),
     token_lifetime: float | None = None,
     job_duration: float | None = None,
@@ -255,6 +264,7 @@ def start_standin(
     args = command(
         data_dir,
         metadata=metadata,
+        recorded_metadata=recorded_metadata,
         faults=faults,
         token_lifetime=token_lifetime,
         job_duration=job_duration,

@@ -17,6 +17,7 @@ from dhis2_standin.faults import Fault, FaultBook
 from dhis2_standin.importer import ImportOptions, run_import
 from dhis2_standin.jobs import DEFAULT_JOB_DURATION, JobBoard
 from dhis2_standin.jsontypes import JsonObject, parse_object
+from dhis2_standin.recorded import recorded_metadata, recorded_metadata_path
 from dhis2_standin.store import MetadataStore
 
 
@@ -30,6 +31,9 @@ class StandinSettings:
 
     data_dir: Path
     metadata_file: Path | None = None
+    recorded_metadata: bool = False
+    """Without ``metadata_file``: start with a real DHIS2's recorded metadata
+    (:mod:`dhis2_standin.recorded`) instead of none."""
     faults: tuple[Fault, ...] = ()
     token_lifetime: float = DEFAULT_TOKEN_LIFETIME
     job_duration: float = DEFAULT_JOB_DURATION
@@ -71,18 +75,24 @@ class StandinState:
         self.requests = RequestCounts()
         if settings.metadata_file is not None:
             self._load_metadata(settings.metadata_file)
+        elif settings.recorded_metadata:
+            path = recorded_metadata_path(self.data)
+            self._preload(recorded_metadata(path), path)
 
     def _load_metadata(self, path: Path) -> None:
         try:
             payload: JsonObject = parse_object(path.read_bytes())
         except (OSError, ValueError) as exc:
             raise MetadataFileError(f"{path}: {exc}") from exc
+        self._preload(payload, path)
+
+    def _preload(self, payload: JsonObject, source: Path) -> None:
         try:
             status, body = run_import(self.store, payload, ImportOptions())
         except ValueError as exc:
-            raise MetadataFileError(f"{path}: {exc}") from exc
+            raise MetadataFileError(f"{source}: {exc}") from exc
         if status != 200:
-            raise MetadataFileError(f"{path} does not import cleanly: {body.get('response')}")
+            raise MetadataFileError(f"{source} does not import cleanly: {body.get('response')}")
         self.store.mark_initial()
 
     def reset(self) -> None:

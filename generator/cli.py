@@ -31,9 +31,16 @@ CORRECTIONS_NAME = "collection-key-corrections.json"
 
 
 def _credentials(args: argparse.Namespace) -> pull_stage.Credentials:
-    token = args.token or os.environ.get("DHIS2_PAT")
-    username = args.username or os.environ.get("DHIS2_USERNAME")
-    password = args.password or os.environ.get("DHIS2_PASSWORD")
+    return credentials(token=args.token, username=args.username, password=args.password)
+
+
+def credentials(
+    *, token: str | None = None, username: str | None = None, password: str | None = None
+) -> pull_stage.Credentials:
+    """The credentials given, else ``DHIS2_PAT`` or ``DHIS2_USERNAME``/``DHIS2_PASSWORD``."""
+    token = token or os.environ.get("DHIS2_PAT")
+    username = username or os.environ.get("DHIS2_USERNAME")
+    password = password or os.environ.get("DHIS2_PASSWORD")
     if token:
         return pull_stage.Credentials(token=token)
     if username and password:
@@ -187,5 +194,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args))
     except GeneratorError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return report_error(exc)
+
+
+def report_error(exc: GeneratorError) -> int:
+    """Print ``exc`` as the command line does (one ``error:`` line on stderr); exit status 2."""
+    print(f"error: {exc}", file=sys.stderr)
+    return EXIT_USAGE

@@ -160,21 +160,32 @@ def read_dump_dir(directory: Path) -> Dump:
 
 def fetch_dump(url: str, credentials: Credentials, *, attempts: int = 4) -> Dump:
     """GET ``/api/system/info`` and ``/api/schemas`` from a live DHIS2, retrying faults."""
-    import httpx
-
     base = url.rstrip("/")
-    timeout = httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT)
-    transport = httpx.HTTPTransport(retries=2)  # connection-level retries
-    with httpx.Client(
-        timeout=timeout,
-        transport=transport,
-        auth=credentials.basic(),
-        headers={"Accept": "application/json", **credentials.headers()},
-        follow_redirects=True,
-    ) as client:
+    with _client(credentials) as client:
         info = _get_json(client, f"{base}/api/system/info", attempts)
         schemas = _get_json(client, f"{base}/api/schemas", attempts)
     return Dump(info, schemas, public_source(url))
+
+
+def fetch_system_info(
+    url: str, credentials: Credentials, *, attempts: int = 4
+) -> dict[str, JsonValue]:
+    """GET ``/api/system/info`` alone (which version a server runs), as ``fetch_dump`` does:
+    the same retries, and the same errors for bad credentials or an unreachable server."""
+    with _client(credentials) as client:
+        return _get_json(client, f"{url.rstrip('/')}/api/system/info", attempts)
+
+
+def _client(credentials: Credentials) -> httpx.Client:
+    import httpx
+
+    return httpx.Client(
+        timeout=httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT),
+        transport=httpx.HTTPTransport(retries=2),  # connection-level retries
+        auth=credentials.basic(),
+        headers={"Accept": "application/json", **credentials.headers()},
+        follow_redirects=True,
+    )
 
 
 def _get_json(client: httpx.Client, url: str, attempts: int) -> dict[str, JsonValue]:

@@ -10,7 +10,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dhis2_standin.cli import main
+from generator.devenv import STANDIN_MODULES, require
+
+require("scripts/dhis2_standin.py", STANDIN_MODULES)
+
+from dhis2_standin.cli import main  # noqa: E402 - only once the dependencies are known to be there
 
 if __name__ == "__main__":
     sys.exit(main())

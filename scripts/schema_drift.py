@@ -6,7 +6,8 @@ With ``DHIS2_URL`` set (and ``DHIS2_USERNAME``/``DHIS2_PASSWORD`` or ``DHIS2_PAT
 DHIS2 and compares it with the pinned snapshot of its version (``schemas/vNN.json``): the real
 check, for a server started from the image tag in ``schemas/pins.json`` (see ``compose/``).
 Without it, serves each recorded dump in ``../shared/dhis2/vNN`` over HTTP with the local stand-in
-and checks the pull path end to end. Exit status 1 on drift.
+and checks the pull path end to end. Exit status 1 on drift; 2 when the server cannot be read
+(bad credentials, no server), with the message ``python -m generator drift`` prints.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ import os
 import sys
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dhis2_standin.launcher import start_standin  # noqa: E402
+from generator.cli import credentials, report_error  # noqa: E402
 from generator.cli import main as generator_main  # noqa: E402
-from generator.pull import version_key  # noqa: E402
+from generator.errors import GeneratorError  # noqa: E402
+from generator.pull import fetch_system_info, version_key  # noqa: E402
 
 SHARED = Path(os.environ.get("DHIS2_SHARED_DIR", ROOT.parent / "shared" / "dhis2"))
 
@@ -34,15 +35,11 @@ def _pinned_versions() -> list[str]:
 
 
 def _live(url: str, wanted: list[str]) -> int:
-    auth: tuple[str, str] | None = None
-    headers: dict[str, str] = {}
-    if token := os.environ.get("DHIS2_PAT"):
-        headers["Authorization"] = f"ApiToken {token}"
-    else:
-        auth = (os.environ.get("DHIS2_USERNAME", ""), os.environ.get("DHIS2_PASSWORD", ""))
-    info = httpx.get(f"{url.rstrip('/')}/api/system/info", auth=auth, headers=headers, timeout=60)
-    info.raise_for_status()
-    key = version_key(str(info.json()["version"]))
+    try:
+        info = fetch_system_info(url, credentials())
+        key = version_key(str(info.get("version")))
+    except GeneratorError as exc:  # bad credentials, no server: as `python -m generator drift`
+        return report_error(exc)
     if wanted and key not in wanted:
         print(f"{url} runs {key}, not one of {wanted}")
         return 1
