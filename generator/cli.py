@@ -4,7 +4,8 @@
     python -m generator pull     --url URL (--username U --password P | --token T) --out FILE
     python -m generator pull     --from-dir DIR --out FILE
     python -m generator generate --snapshot FILE [--snapshot FILE ...] --out DIR [--check]
-    python -m generator drift    --snapshot FILE (--url URL ... | --from-dir DIR)
+    python -m generator drift    --snapshot FILE (--url URL ... | --from-dir DIR) [--json]
+    python -m generator diff     OLD NEW [--json]          (version keys v42 or snapshot paths)
 
 Exit status: 0 done, 1 ``--check``/``drift`` found a difference, 2 an error (the message says
 what to do).
@@ -13,6 +14,7 @@ what to do).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -21,6 +23,7 @@ from pathlib import Path
 
 from generator import pipeline
 from generator import pull as pull_stage
+from generator.changelog import load_changelog, to_markdown
 from generator.drift import describe_drift
 from generator.errors import EXIT_USAGE, GeneratorError
 from generator.spec import parse_snapshot
@@ -153,6 +156,15 @@ def cmd_drift(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_diff(args: argparse.Namespace) -> int:
+    changelog = load_changelog(args.old, args.new, REPO_SCHEMAS)
+    if args.json:
+        print(json.dumps(changelog.to_json(), indent=1, sort_keys=True))
+    else:
+        print(to_markdown(changelog, f"python -m generator diff {args.old} {args.new}"), end="")
+    return 0
+
+
 def _add_source(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--url", help="base URL of a live DHIS2, e.g. https://play.dhis2.org/40")
@@ -186,6 +198,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_source(drift)
     drift.add_argument("--snapshot", required=True, help="pinned snapshot, e.g. schemas/v42.json")
     drift.set_defaults(run=cmd_drift)
+    diff = commands.add_parser("diff", help="Markdown changelog of one version to another")
+    diff.add_argument("old", help="version key (v42) or snapshot path")
+    diff.add_argument("new", help="version key (v43) or snapshot path")
+    diff.add_argument("--json", action="store_true", help="print the changes as JSON")
+    diff.set_defaults(run=cmd_diff)
     return parser
 
 

@@ -22,6 +22,7 @@ from generator.embedding import (
 )
 from generator.errors import GeneratorError, SnapshotError
 from generator.format import format_sources
+from generator.ir import VersionIR
 from generator.normalise import normalise
 from generator.overrides import NameOverrides, load_overrides
 from generator.render import PACKAGE, render_version
@@ -49,16 +50,7 @@ def render_tree(
     owners: dict[str, str] = {}  # rendered path -> the version key of its package
     summaries: list[str] = []
     for path in snapshot_paths:
-        try:
-            text = path.read_bytes()
-        except OSError as exc:
-            raise GeneratorError(f"{path}: cannot read the snapshot ({exc.strerror})") from None
-        raw = load_json_object(text, source=path.as_posix())
-        snapshot = validate_snapshot(raw, source=path.as_posix())
-        _check_digest(path, snapshot.digest, raw)
-        version = normalise(
-            snapshot, source=path.as_posix(), overrides=overrides, embedding=embedding
-        )
+        version = load_version(path, overrides, embedding)
         if version.version_key in owners.values():
             raise GeneratorError(f"{path}: a second snapshot for {version.version_key}")
         files = render_version(version)
@@ -75,6 +67,28 @@ def render_tree(
         key = owners[path]
         packages[key][path.removeprefix(f"{PACKAGE}/{key}/")] = text.encode("utf-8")
     return RenderedTree(packages, tuple(summaries))
+
+
+def load_version(
+    path: Path, overrides: NameOverrides, embedding: EmbeddingCorrections | None = None
+) -> VersionIR:
+    """One snapshot file, parsed, checked against its digest and normalised into the IR."""
+    try:
+        text = path.read_bytes()
+    except OSError as exc:
+        raise GeneratorError(f"{path}: cannot read the snapshot ({exc.strerror})") from None
+    raw = load_json_object(text, source=path.as_posix())
+    snapshot = validate_snapshot(raw, source=path.as_posix())
+    _check_digest(path, snapshot.digest, raw)
+    return normalise(snapshot, source=path.as_posix(), overrides=overrides, embedding=embedding)
+
+
+def side_files(snapshot_paths: Sequence[Path]) -> tuple[NameOverrides, EmbeddingCorrections]:
+    """The name overrides and embedding corrections beside the (first) snapshot."""
+    return (
+        load_overrides(_overrides_path(snapshot_paths)),
+        load_embedding_corrections(_embedding_path(snapshot_paths)),
+    )
 
 
 def _check_digest(path: Path, recorded: str, raw: dict[str, JsonValue]) -> None:
