@@ -6,6 +6,8 @@
     python -m generator generate --snapshot FILE [--snapshot FILE ...] --out DIR [--check]
     python -m generator drift    --snapshot FILE (--url URL ... | --from-dir DIR) [--json]
     python -m generator diff     OLD NEW [--json]          (version keys v42 or snapshot paths)
+    python -m generator vendor   --versions v42[,v43] --dest DIR --package NAME
+    python -m generator vendor   --check --dest DIR --package NAME
 
 Exit status: 0 done, 1 ``--check``/``drift`` found a difference, 2 an error (the message says
 what to do).
@@ -21,7 +23,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator import pipeline
+from generator import pipeline, vendor
 from generator import pull as pull_stage
 from generator.changelog import load_changelog, to_markdown
 from generator.drift import describe_drift
@@ -30,6 +32,7 @@ from generator.spec import parse_snapshot
 from generator.write import JOURNAL_NAME, Leftovers
 
 REPO_SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+REPO_PACKAGE = Path(__file__).resolve().parent.parent / "generated" / "dhis2_sdk"
 CORRECTIONS_NAME = "collection-key-corrections.json"
 
 
@@ -165,6 +168,33 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_vendor(args: argparse.Namespace) -> int:
+    source = vendor.VendorSource(REPO_PACKAGE, REPO_SCHEMAS)
+    package = vendor.check_package_name(args.package)
+    dest = Path(args.dest)
+    versions = vendor.parse_versions(args.versions) if args.versions else None
+    if not args.check:
+        if versions is None:
+            raise GeneratorError("vendor needs --versions, e.g. --versions v42,v43")
+        root = vendor.vendor(source, versions, dest, package)
+        print(
+            f"vendored {', '.join(versions)} into {root}: import {package}, {package}.{versions[0]}"
+        )
+        return 0
+    result = vendor.check(source, dest, package, versions)
+    for state, path in result.differences:
+        print(f"{state}: {path}")
+    if not result.differences:
+        print(f"up to date: {result.root} ({', '.join(result.versions)})")
+        return 0
+    print(
+        f"{len(result.differences)} files differ from what this generator writes; refresh with "
+        f"python -m generator vendor --versions {','.join(result.versions)} --dest {dest} "
+        f"--package {package} (hand edits are overwritten: move them out of the copy first)"
+    )
+    return 1
+
+
 def _add_source(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--url", help="base URL of a live DHIS2, e.g. https://play.dhis2.org/40")
@@ -203,6 +233,14 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("new", help="version key (v43) or snapshot path")
     diff.add_argument("--json", action="store_true", help="print the changes as JSON")
     diff.set_defaults(run=cmd_diff)
+    vend = commands.add_parser("vendor", help="copy the SDK into a project under its own name")
+    vend.add_argument("--versions", help="version keys to include, e.g. v42,v43")
+    vend.add_argument("--dest", required=True, help="directory to write NAME/ into")
+    vend.add_argument("--package", required=True, help="import name of the copy")
+    vend.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if the copy is stale or edited"
+    )
+    vend.set_defaults(run=cmd_vendor)
     return parser
 
 
