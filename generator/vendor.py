@@ -206,13 +206,11 @@ def _read_manifest(root: Path, package: str) -> dict[str, JsonValue]:
         raise GeneratorError(
             f"{path}: cannot read the vendored copy's manifest ({exc}); vendor it again"
         ) from None
-    if (
-        not isinstance(raw, dict)
-        or not isinstance(raw.get("files"), dict)
-        or not isinstance(raw.get("versions"), dict)
+    manifest = cast(dict[str, JsonValue], raw) if isinstance(raw, dict) else {}
+    if not isinstance(manifest.get("files"), dict) or not isinstance(
+        manifest.get("versions"), dict
     ):
-        raise GeneratorError(f"{path}: not a manifest of python -m generator vendor")
-    manifest = cast(dict[str, JsonValue], raw)
+        raise GeneratorError(f"{path}: not a manifest of python -m generator vendor; vendor again")
     if manifest.get("package") != package:
         raise GeneratorError(
             f"{path}: this copy was vendored as {manifest.get('package')!r}, not {package!r}"
