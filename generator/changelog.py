@@ -56,7 +56,8 @@ BREAKING: frozenset[ChangeKind] = frozenset(
 class Change:
     """One difference. ``subject`` is the model or enum class (``Dashboard``, ``ValueType``);
     ``member`` its attribute or enum member (``short_name``, ``FILE_RESOURCE``), ``wire`` the
-    DHIS2 key or constant; ``before``/``after`` the old and new value where one changed."""
+    DHIS2 key or constant (a schema's Java class); ``before``/``after`` the old and new value
+    where one changed; ``module`` a whole schema's module (``push_analysis``)."""
 
     kind: ChangeKind
     subject: str
@@ -64,6 +65,7 @@ class Change:
     wire: str | None = None
     before: str | None = None
     after: str | None = None
+    module: str | None = None
 
     @property
     def label(self) -> str:
@@ -105,6 +107,7 @@ class Change:
             "wire": self.wire,
             "before": self.before,
             "after": self.after,
+            "module": self.module,
             "breaking": self.breaking,
         }
 
@@ -158,11 +161,13 @@ def diff_versions(
     new_models = {model.class_name: model for model in new.models}
     for name in sorted(old_models.keys() | new_models.keys()):
         before, after = old_models.get(name), new_models.get(name)
-        if after is None:
-            changes.append(Change("schema_removed", name, wire=_klass(before)))
-        elif before is None:
-            changes.append(Change("schema_added", name, wire=after.klass))
-        else:
+        if before is not None and after is None:
+            changes.append(
+                Change("schema_removed", name, wire=before.klass, module=before.module_name)
+            )
+        elif after is not None and before is None:
+            changes.append(Change("schema_added", name, wire=after.klass, module=after.module_name))
+        elif before is not None and after is not None:
             changes.extend(_model_changes(before, after))
     old_enums = {enum.class_name: enum for enum in old.enums}
     new_enums = {enum.class_name: enum for enum in new.enums}
@@ -220,10 +225,6 @@ def _display(arg: str, path: Path) -> str:
 
 def _side(version: VersionIR, snapshot: str) -> VersionSide:
     return VersionSide(version.version_key, version.raw_version, snapshot, version.snapshot_digest)
-
-
-def _klass(model: ModelIR | None) -> str | None:
-    return None if model is None else model.klass
 
 
 def _model_changes(before: ModelIR, after: ModelIR) -> list[Change]:

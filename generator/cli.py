@@ -8,6 +8,7 @@
     python -m generator diff     OLD NEW [--json]          (version keys v42 or snapshot paths)
     python -m generator vendor   --versions v42[,v43] --dest DIR --package NAME
     python -m generator vendor   --check --dest DIR --package NAME
+    python -m generator upgrade  --from v42 --to v43 PATH... [--dry-run] [--package NAME]
 
 Exit status: 0 done, 1 ``--check``/``drift`` found a difference, 2 an error (the message says
 what to do).
@@ -23,7 +24,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator import pipeline, vendor
+from generator import pipeline, upgrade, vendor
 from generator import pull as pull_stage
 from generator.changelog import load_changelog, to_markdown
 from generator.drift import describe_drift
@@ -195,6 +196,33 @@ def cmd_vendor(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_upgrade(args: argparse.Namespace) -> int:
+    report = upgrade.upgrade(
+        [Path(p) for p in args.paths],
+        args.old,
+        args.new,
+        schemas=REPO_SCHEMAS,
+        packages=args.package or (),
+        dry_run=args.dry_run,
+        python=args.python,
+    )
+    if args.dry_run:
+        print(report.diff(), end="")
+    for note in report.notes:
+        print(note)
+    for found in report.breaks:
+        print(report.display(found))
+    done = "would rewrite" if args.dry_run else "rewrote"
+    summary = f"{done} {len(report.changed)} of {len(report.files)} files"
+    if report.breaks:
+        summary += (
+            f"; {len(report.breaks)} uses break in {args.new} "
+            f"(python -m generator diff {args.old} {args.new} lists every change)"
+        )
+    print(summary)
+    return 1 if report.breaks else 0
+
+
 def _add_source(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--url", help="base URL of a live DHIS2, e.g. https://play.dhis2.org/40")
@@ -241,6 +269,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="write nothing; exit 1 if the copy is stale or edited"
     )
     vend.set_defaults(run=cmd_vendor)
+    up = commands.add_parser("upgrade", help="move user code to another version's package")
+    up.add_argument("--from", dest="old", required=True, help="version key now imported (v42)")
+    up.add_argument("--to", dest="new", required=True, help="version key to move to (v43)")
+    up.add_argument("paths", nargs="+", metavar="PATH", help="Python files or directories")
+    up.add_argument(
+        "--package", action="append", help="another name the SDK is imported as (repeatable)"
+    )
+    up.add_argument("--dry-run", action="store_true", help="print the diff; change nothing")
+    up.add_argument("--python", help="interpreter whose packages pyright sees (default: this one)")
+    up.set_defaults(run=cmd_upgrade)
     return parser
 
 
