@@ -24,7 +24,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator import pipeline, upgrade, vendor
+from generator import pipeline, vendor
 from generator import pull as pull_stage
 from generator.changelog import load_changelog, to_markdown
 from generator.drift import describe_drift
@@ -152,12 +152,27 @@ def cmd_drift(args: argparse.Namespace) -> int:
     pinned = parse_snapshot(pinned_path.read_bytes(), source=pinned_path.as_posix())
     live = pull_stage.build_snapshot(_dump(args), _corrections_path(args, pinned_path))
     lines = describe_drift(pinned, live)
-    if not lines:
-        print(f"no drift: {pinned_path} matches {live.document['source']} ({pinned.digest})")
-        return 0
-    print(f"drift between {pinned_path} and {live.document['source']}:")
-    print("\n".join(lines))
-    return 1
+    source = live.document["source"]
+    if lines:
+        summary = [f"drift between {pinned_path} and {source}:", *lines]
+    else:
+        summary = [f"no drift: {pinned_path} matches {source} ({pinned.digest})"]
+    if not args.json:
+        print("\n".join(summary))
+        return 1 if lines else 0
+    result = {
+        "snapshot": pinned_path.as_posix(),
+        "source": source,
+        "pinnedDigest": pinned.digest,
+        "liveDigest": live.document["digest"],
+        "pinnedVersion": pinned.dhis2.version,
+        "liveVersion": live.raw_version,
+        "drift": bool(lines),
+        "lines": [line.strip() for line in lines],
+    }
+    print(json.dumps(result, indent=1, sort_keys=True))
+    print("\n".join(summary), file=sys.stderr)  # the readable summary, for a CI log
+    return 1 if lines else 0
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
@@ -197,6 +212,12 @@ def cmd_vendor(args: argparse.Namespace) -> int:
 
 
 def cmd_upgrade(args: argparse.Namespace) -> int:
+    try:  # libcst and pyright are dev dependencies: generate, pull and drift run without them
+        from generator import upgrade
+    except ImportError as exc:
+        raise GeneratorError(
+            f"upgrade needs libcst and pyright ({exc}): pip install -e .[dev]"
+        ) from None
     report = upgrade.upgrade(
         [Path(p) for p in args.paths],
         args.old,
@@ -255,6 +276,9 @@ def build_parser() -> argparse.ArgumentParser:
     drift = commands.add_parser("drift", help="compare a pinned snapshot with a live server")
     _add_source(drift)
     drift.add_argument("--snapshot", required=True, help="pinned snapshot, e.g. schemas/v42.json")
+    drift.add_argument(
+        "--json", action="store_true", help="print the result as JSON (the summary on stderr)"
+    )
     drift.set_defaults(run=cmd_drift)
     diff = commands.add_parser("diff", help="Markdown changelog of one version to another")
     diff.add_argument("old", help="version key (v42) or snapshot path")

@@ -4,6 +4,8 @@ changelog. Exit 0 nothing breaks, 1 something does, 2 bad input; ``--dry-run`` w
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -96,6 +98,26 @@ def test_vendored_names_absolute_dotted_and_relative() -> None:
         "from ..acme import v43 as sdk42\n"
         "from dhis2_sdk.v42 import Map\n"  # not one of this move's packages
     )
+
+
+WITHOUT_LIBCST = textwrap.dedent(
+    """
+    import sys
+    sys.modules["libcst"] = None  # a generator installed without the dev dependencies
+    from generator.cli import main
+    assert main(["diff", "v41", "v42"]) == 0
+    raise SystemExit(main(["upgrade", "--from", "v42", "--to", "v43", "x.py"]))
+    """
+)
+
+
+def test_the_other_commands_run_without_libcst() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_LIBCST], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("error: upgrade needs libcst and pyright (")
+    assert done.stderr.endswith("): pip install -e .[dev]\n")
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[str], str]:
