@@ -6,12 +6,14 @@ nox -s codegen-v42          one version (likewise v41, v43)
 nox -s lint typecheck tests the whole test suite (what .ci/run runs); tests marked slow run on
                             the first Python only (see ``tests``)
 nox -s golden-update        re-render the golden trees in tests/golden/expected
+nox -s changelogs           rewrite docs/changelogs/ (python -m generator diff per version pair)
 nox -s schema-drift         pinned snapshots vs a server (DHIS2_URL, or the stand-in)
 nox -s bench                benchmarks, printed as ratios against baselines in the same run
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import sys
@@ -118,6 +120,15 @@ def golden_update(session: nox.Session) -> None:
     """Re-render tests/golden/expected from tests/golden/snapshots; review the diff."""
     _install(session, dev=False)
     session.run("python", "-m", "tests.golden.update")
+
+
+@nox.session(python=PYTHON)
+def changelogs(session: nox.Session) -> None:
+    """Rewrite docs/changelogs/vNN-to-vMM.md for each pair of consecutive pinned versions."""
+    _install(session, dev=False)
+    for old, new in itertools.pairwise(VERSIONS):
+        with (ROOT / "docs" / "changelogs" / f"{old}-to-{new}.md").open("w") as out:
+            session.run("python", "-m", "generator", "diff", old, new, stdout=out)
 
 
 @nox.session(name="schema-drift", python=PYTHON)
