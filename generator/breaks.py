@@ -24,9 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
 
-from generator.changelog import Change, Changelog
+from generator.changelog import Change, ChangeKind, Changelog
 from generator.errors import GeneratorError
 
+_TYPE_ERRORS: frozenset[ChangeKind] = frozenset(
+    {"schema_removed", "property_removed", "type_changed", "enum_removed", "constant_removed"}
+)
+"""The changes pyright can see (a newly required or read-only property is not a type error)."""
 _QUOTED = re.compile(r'"([^"]+)"')
 _WORD = re.compile(r"[A-Za-z_]\w*")
 
@@ -76,7 +80,8 @@ def find_breaks(
         if was[key] > 0:
             was[key] -= 1
             continue
-        breaks.append(Break(diagnostic.path, diagnostic.line, _explain(diagnostic, changelog)))
+        what = _explain(diagnostic, changelog, after[diagnostic.path])
+        breaks.append(Break(diagnostic.path, diagnostic.line, what))
     return sorted(set(breaks), key=lambda b: (b.path, b.line, b.what))
 
 
@@ -141,32 +146,39 @@ def _span(lines: Sequence[str], start: Mapping[str, int], end: Mapping[str, int]
     return lines[start["line"]][start["character"] :]
 
 
-def _explain(diagnostic: Diagnostic, changelog: Changelog) -> str:
-    """The changelog entries the error names, best first; pyright's message otherwise."""
+def _explain(diagnostic: Diagnostic, changelog: Changelog, source: str) -> str:
+    """The changelog entries the error names, best first; pyright's message otherwise.
+
+    Looked for in what the error points at and the names it quotes, else anywhere on its line
+    (``note.period.id`` fails on ``id``; ``period`` is what changed)."""
     quoted = _QUOTED.findall(diagnostic.message)
-    words = set(quoted) | set(_WORD.findall(diagnostic.text))
-    candidates = [
-        change
-        for change in changelog.changes
-        if change.breaking
-        and (
-            change.member in words
-            if change.member is not None
-            else change.subject in words or change.module in words
-        )
-    ]
+    breaking = [change for change in changelog.changes if change.kind in _TYPE_ERRORS]
+    candidates: list[Change] = []
+    for words in (
+        set(quoted) | set(_WORD.findall(diagnostic.text)),
+        _WORD.findall(diagnostic.line_text),
+    ):
+        candidates = [change for change in breaking if _named(change, set(words))]
+        if candidates:
+            break
     if not candidates:
         rule = f" ({diagnostic.rule})" if diagnostic.rule else ""
         return f"{diagnostic.message}{rule}"
-    best = _best(candidates, quoted, diagnostic.line_text)
+    best = _best(candidates, (quoted, [diagnostic.line_text], [source]))
     new = changelog.new.key
     return "; ".join(f"{change.label}: {change.describe(new)}" for change in best)
 
 
-def _best(candidates: Sequence[Change], quoted: Sequence[str], line: str) -> list[Change]:
+def _named(change: Change, words: set[str]) -> bool:
+    if change.member is not None:
+        return change.member in words
+    return change.subject in words or change.module in words
+
+
+def _best(candidates: Sequence[Change], tiers: Sequence[Sequence[str]]) -> list[Change]:
     """Those whose class the message names (``for class "Dashboard"``, ``type[ValueType]``),
-    else those whose class the line names (``Dashboard(short_name=...)``), else all."""
-    for texts in (quoted, [line]):
+    else the line (``Dashboard(short_name=...)``), else the file (its imports), else all."""
+    for texts in tiers:
         named = [
             change
             for change in candidates

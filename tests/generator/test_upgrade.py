@@ -21,16 +21,20 @@ USER_CODE = textwrap.dedent(
     '''\
     """A user's script against DHIS2 2.42."""
 
-    from dhis2_sdk.v42 import Dashboard, DataElement, ValueType  # the models
+    from dhis2_sdk.v42 import Dashboard, DataElement, Interpretation, ValueType  # the models
     from dhis2_sdk.v42.models.push_analysis import PushAnalysis
 
 
     def make() -> Dashboard:
         board = Dashboard(name="ANC", short_name="ANC")
         print(board.form_name)
-        element = DataElement(name="x", value_type=ValueType.INTEGER)
+        element = DataElement(name="x", value_type=ValueType.TRACKER_ASSOCIATE)
         print(element.name, PushAnalysis)
         return board
+
+
+    def period_of(note: Interpretation) -> str | None:
+        return note.period.id if note.period else None
     '''
 )
 
@@ -183,7 +187,9 @@ def test_each_break_is_reported_and_explained(
         "app/script.py:4: PushAnalysis: removed in v43 (`org.hisp.dhis.pushanalysis.PushAnalysis`)",
         "app/script.py:8: Dashboard.short_name: removed in v43 (`shortName`)",
         "app/script.py:9: Dashboard.form_name: removed in v43 (`formName`)",
-        "rewrote 1 of 1 files; 3 uses break in v43 "
+        "app/script.py:10: ValueType.TRACKER_ASSOCIATE: removed in v43",
+        "app/script.py:16: Interpretation.period: retyped in v43: `Reference` -> `JsonValue`",
+        "rewrote 1 of 1 files; 5 uses break in v43 "
         "(python -m generator diff v42 v43 lists every change)",
     ]
     assert Path("app/script.py").read_text(encoding="utf-8") == USER_CODE.replace(".v42", ".v43")
@@ -240,4 +246,6 @@ def test_a_vendored_copy_beside_the_code_is_found(
         "PushAnalysis: removed in v43 (`org.hisp.dhis.pushanalysis.PushAnalysis`)",
         "Dashboard.short_name: removed in v43 (`shortName`)",
         "Dashboard.form_name: removed in v43 (`formName`)",
+        "ValueType.TRACKER_ASSOCIATE: removed in v43",
+        "Interpretation.period: retyped in v43: `Reference` -> `JsonValue`",
     ]
