@@ -1,0 +1,135 @@
+"""``DataValue``: one aggregate value of ``/api/dataValueSets``, and the checks made before sending.
+
+Stage: runtime (hand-written). Not in ``/api/schemas``: typed by hand from DHIS2's data value
+set format (``{"dataValues": [{"dataElement", "period", "orgUnit", "categoryOptionCombo",
+"attributeOptionCombo", "value", "storedBy", "created", "lastUpdated", "comment", "followup",
+"deleted"}]}``). Values are strings on the wire whatever the value type; a number given in
+Python is sent as its text. ``check_wire_value`` rejects what the SDK can judge alone (a missing
+key, a UID that is not a UID, a malformed period) before a request leaves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, ClassVar, Final, cast
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from ._errors import Dhis2ClientError
+from ._periods import PERIOD_FORMATS_HINT, is_valid_period
+from ._uids import is_valid_uid
+
+__all__ = ["DataValue", "DataValueError"]
+
+
+def _as_text(value: object) -> object:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+class DataValue(BaseModel):
+    """One aggregate data value; snake_case in Python, DHIS2's keys on the wire."""
+
+    model_config: ClassVar[ConfigDict] = ConfigDict(
+        frozen=True,
+        extra="allow",
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+        coerce_numbers_to_str=True,
+    )
+
+    data_element: str = Field(alias="dataElement")
+    period: str
+    org_unit: str = Field(alias="orgUnit")
+    category_option_combo: str | None = Field(default=None, alias="categoryOptionCombo")
+    attribute_option_combo: str | None = Field(default=None, alias="attributeOptionCombo")
+    value: str | None = None
+    """The value as text, whatever the value type (a number given here is stored as text)."""
+    stored_by: str | None = Field(default=None, alias="storedBy")
+    created: datetime | None = None
+    last_updated: datetime | None = Field(default=None, alias="lastUpdated")
+    comment: str | None = None
+    follow_up: bool | None = Field(default=None, alias="followup")
+    deleted: bool | None = None
+
+    def to_wire(self) -> dict[str, Any]:
+        """The value as DHIS2 reads it (camelCase keys, unset fields left out)."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+DATA_VALUES: Final = TypeAdapter(list[DataValue])
+"""Validates a batch of wire dicts in one call (faster than one ``model_validate`` each)."""
+
+WIRE_KEYS: Final[Mapping[str, str]] = {
+    name: (field.alias or name) for name, field in DataValue.model_fields.items()
+}
+"""Python name → wire key (``org_unit`` → ``orgUnit``); a dict may use either."""
+
+_UID_KEYS = ("dataElement", "orgUnit", "categoryOptionCombo", "attributeOptionCombo")
+_REQUIRED = ("dataElement", "period", "orgUnit")
+
+
+class DataValueError(Dhis2ClientError, ValueError):
+    """A data value the SDK refused before sending it (``.index`` is its position)."""
+
+    def __init__(self, message: str, *, index: int) -> None:
+        super().__init__(message)
+        self.index = index
+
+
+def wire_value(item: object, index: int, *, uids: bool) -> dict[str, object]:
+    """``item`` (a ``DataValue`` or a dict with wire or Python keys) as a checked wire dict.
+
+    ``uids`` says the identifiers are UIDs (``id_scheme`` UID, the default) and checks them.
+    Raises ``DataValueError`` naming the value's position and what to fix.
+    """
+    wire: dict[str, object]
+    if isinstance(item, DataValue):
+        wire = item.to_wire()
+    elif isinstance(item, Mapping):
+        given = cast(Mapping[str, object], item)
+        wire = {
+            WIRE_KEYS.get(key, key): _as_text(value) if key == "value" else value
+            for key, value in given.items()
+        }
+    else:
+        raise DataValueError(
+            f"Data value {index} is a {type(item).__name__}; pass DataValue objects or dicts "
+            "with DHIS2's keys (dataElement, period, orgUnit, value…).",
+            index=index,
+        )
+    check_wire_value(wire, index, uids=uids)
+    return wire
+
+
+def check_wire_value(wire: Mapping[str, object], index: int, *, uids: bool) -> None:
+    """Raise ``DataValueError`` for what the SDK can tell is wrong with one wire dict."""
+    missing = [key for key in _REQUIRED if not wire.get(key)]
+    if missing:
+        raise DataValueError(
+            f"Data value {index} has no {', '.join(missing)}: every data value needs "
+            f"dataElement, period and orgUnit ({dict(wire)!r}).",
+            index=index,
+        )
+    period = wire["period"]
+    if not is_valid_period(period):
+        raise DataValueError(
+            f"Data value {index} has period {period!r}, which is no DHIS2 period. "
+            f"{PERIOD_FORMATS_HINT}.",
+            index=index,
+        )
+    if uids:
+        for key in _UID_KEYS:
+            ref = wire.get(key)
+            if ref is not None and not is_valid_uid(ref):
+                raise DataValueError(
+                    f"Data value {index} has {key} {ref!r}, which is not a DHIS2 UID (11 "
+                    "letters and digits, the first a letter). Pass id_scheme='CODE' (or "
+                    "'NAME') if you identify objects another way.",
+                    index=index,
+                )
