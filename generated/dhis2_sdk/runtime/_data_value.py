@@ -126,7 +126,7 @@ def check_wire_value(wire: Mapping[str, object], index: int, *, uids: bool) -> N
     if uids:
         for key in _UID_KEYS:
             ref = wire.get(key)
-            if ref is not None and not is_valid_uid(ref):
+            if ref not in (None, "") and not is_valid_uid(ref):
                 raise DataValueError(
                     f"Data value {index} has {key} {ref!r}, which is not a DHIS2 UID (11 "
                     "letters and digits, the first a letter). Pass id_scheme='CODE' (or "
