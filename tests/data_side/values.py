@@ -45,10 +45,6 @@ class PlannedImport:
     rejected: dict[int, Rejected]
 
 
-def _refs(obj: Wire, key: str) -> list[str]:
-    return [str(cast(Wire, item)["id"]) for item in cast(list[object], obj.get(key) or [])]
-
-
 def _ref(obj: Wire, key: str) -> str:
     return str(cast(Wire, obj[key])["id"])
 
