@@ -162,9 +162,11 @@ class JsonArrayReader:
     def _value(self, text: str, pos: int, final: bool) -> tuple[object, int]:
         try:
             decoded: tuple[object, int] = _DECODER.raw_decode(text, pos)
-        except json.JSONDecodeError:
+        except json.JSONDecodeError as exc:
             if final:
-                raise self._error("it is not valid JSON") from None
+                cut = exc.pos >= len(text)
+                why = "the body ended inside a JSON value" if cut else "it is not valid JSON"
+                raise self._error(why) from None
             raise _NeedMoreError(pos) from None
         except RecursionError:
             raise self._error("JSON nested too deep to read") from None
