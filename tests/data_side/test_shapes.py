@@ -186,7 +186,8 @@ def test_dicts_may_use_python_names_and_numbers_and_are_checked() -> None:
         "orgUnit": "DiszpKrYNg8",
         "value": "5",
     }
-    assert DataValue(data_element="fbfJHSPpUQD", period="2024", org_unit="x", value=5).value == "5"
+    numeric = {"data_element": "fbfJHSPpUQD", "period": "2024", "org_unit": "x", "value": 5}
+    assert DataValue.model_validate(numeric).value == "5"
     with pytest.raises(DataValueError, match="Data value 3 has no orgUnit"):
         wire_value({"dataElement": "fbfJHSPpUQD", "period": "202401"}, 3, uids=True)
     with pytest.raises(DataValueError, match="Data value 0 is a str"):

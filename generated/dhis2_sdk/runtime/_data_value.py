@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar, Final, cast
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic.alias_generators import to_camel
 
 from ._errors import Dhis2ClientError
 from ._periods import PERIOD_FORMATS_HINT, is_valid_period
@@ -41,20 +42,26 @@ class DataValue(BaseModel):
         validate_by_alias=True,
         serialize_by_alias=True,
         coerce_numbers_to_str=True,
+        alias_generator=to_camel,
     )
 
-    data_element: str = Field(alias="dataElement")
+    data_element: str
     period: str
-    org_unit: str = Field(alias="orgUnit")
-    category_option_combo: str | None = Field(default=None, alias="categoryOptionCombo")
-    attribute_option_combo: str | None = Field(default=None, alias="attributeOptionCombo")
+    org_unit: str
+    category_option_combo: str | None = None
+    attribute_option_combo: str | None = None
     value: str | None = None
     """The value as text, whatever the value type (a number given here is stored as text)."""
-    stored_by: str | None = Field(default=None, alias="storedBy")
+    stored_by: str | None = None
     created: datetime | None = None
-    last_updated: datetime | None = Field(default=None, alias="lastUpdated")
+    last_updated: datetime | None = None
     comment: str | None = None
-    follow_up: bool | None = Field(default=None, alias="followup")
+    follow_up: bool | None = Field(
+        default=None,
+        validation_alias=AliasChoices("followup", "follow_up"),
+        serialization_alias="followup",
+    )
+    """DHIS2's ``followup`` flag (one word on the wire)."""
     deleted: bool | None = None
 
     def to_wire(self) -> dict[str, Any]:
@@ -66,7 +73,8 @@ DATA_VALUES: Final = TypeAdapter(list[DataValue])
 """Validates a batch of wire dicts in one call (faster than one ``model_validate`` each)."""
 
 WIRE_KEYS: Final[Mapping[str, str]] = {
-    name: (field.alias or name) for name, field in DataValue.model_fields.items()
+    name: field.serialization_alias or field.alias or name
+    for name, field in DataValue.model_fields.items()
 }
 """Python name → wire key (``org_unit`` → ``orgUnit``); a dict may use either."""
 
