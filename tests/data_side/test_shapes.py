@@ -9,9 +9,9 @@ from typing import cast
 import pytest
 
 from dhis2_sdk import DataValue, DataValueError, ImportSummary, ResponseShapeError, period_type
-from dhis2_sdk.runtime._data_value import wire_value
+from dhis2_sdk.runtime._data_value import DATA_VALUES, wire_value
 from dhis2_sdk.runtime._import_summary import summary_from_body
-from dhis2_sdk.runtime._json_stream import JsonArrayReader
+from dhis2_sdk.runtime._json_stream import JsonArrayReader, dict_reader
 from dhis2_standin.periods import parse_period
 from tests.paths import SHARED_DHIS2
 from tests.recorded import as_objects, read_json
@@ -90,7 +90,7 @@ ITEMS = json.loads(BODY)["dataValues"]
 
 @pytest.mark.parametrize("size", [1, 2, 3, 7, 64, len(BODY)])
 def test_the_reader_gives_every_object_whatever_the_chunk_size(size: int) -> None:
-    reader = JsonArrayReader("dataValues", where="GET /api/dataValueSets")
+    reader = dict_reader("dataValues", where="GET /api/dataValueSets")
     got: list[dict[str, object]] = []
     for start in range(0, len(BODY), size):
         got += reader.feed(BODY[start : start + size])
@@ -99,7 +99,7 @@ def test_the_reader_gives_every_object_whatever_the_chunk_size(size: int) -> Non
 
 
 def test_the_reader_hands_on_objects_before_the_body_ends() -> None:
-    reader = JsonArrayReader("dataValues", where="GET /api/dataValueSets")
+    reader = dict_reader("dataValues", where="GET /api/dataValueSets")
     cut = BODY.index(b"cYeuwXTCPkU")
     assert reader.feed(BODY[:cut]) == ITEMS[:1]
 
@@ -117,7 +117,7 @@ def test_the_reader_hands_on_objects_before_the_body_ends() -> None:
 )
 def test_the_reader_says_what_is_wrong_with_a_body(body: bytes, why: str) -> None:
     def read() -> None:
-        reader = JsonArrayReader("dataValues", where="GET /api/dataValueSets")
+        reader = dict_reader("dataValues", where="GET /api/dataValueSets")
         reader.feed(body)
         reader.close()
 
@@ -128,8 +128,28 @@ def test_the_reader_says_what_is_wrong_with_a_body(body: bytes, why: str) -> Non
     )
 
 
+def typed_reader() -> JsonArrayReader[DataValue]:
+    return JsonArrayReader(
+        "dataValues",
+        where="GET /api/dataValueSets",
+        batch=DATA_VALUES.validate_json,
+        each=DATA_VALUES.validate_python,
+    )
+
+
+def test_the_typed_reader_gives_data_values_and_names_one_that_does_not_fit() -> None:
+    good = b'{"dataElement":"a","period":"2024","orgUnit":"b","followup":true,"value":"1"}'
+    body = b'{"dataValues":[' + b",".join([good] * 3) + b"]}"
+    reader = typed_reader()
+    values = [v for start in range(0, len(body), 50) for v in reader.feed(body[start : start + 50])]
+    values += reader.close()
+    assert [(v.data_element, v.follow_up, v.value) for v in values] == [("a", True, "1")] * 3
+    with pytest.raises(ResponseShapeError, match=r"\(an item does not fit: 2 validation errors"):
+        typed_reader().feed(b'{"dataValues":[' + good + b',{"period":"2024"},' + good + b"]}")
+
+
 def test_a_body_without_the_array_has_no_values() -> None:
-    reader = JsonArrayReader("dataValues", where="GET /api/dataValueSets")
+    reader = dict_reader("dataValues", where="GET /api/dataValueSets")
     assert reader.feed(b'{"dataSet": "x"}') + reader.close() == []
 
 

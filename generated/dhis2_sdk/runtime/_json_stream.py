@@ -14,11 +14,14 @@ from __future__ import annotations
 import codecs
 import json
 import re
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar, cast
 
 from ._errors import ResponseShapeError
 
 __all__: list[str] = []
+
+ItemT = TypeVar("ItemT")
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 
@@ -34,6 +37,22 @@ _BUFFER_LIMIT = 64 * 1024 * 1024
 """A single JSON value larger than this is no data value: the body is not what we expect."""
 
 
+def _last_complete(text: str, pos: int) -> int:
+    """The end of the last ``}`` after ``pos`` that a ``,`` or ``]`` follows, or ``pos``.
+
+    When the stretch up to it parses as an array, the cut was outside any string (a cut inside
+    one leaves it unterminated) and after a whole element (a cut inside a nested object leaves
+    it unclosed), so a successful parse never splits a value.
+    """
+    close = text.rfind("}", pos)
+    while close != -1:
+        after = _skip(text, close + 1)
+        if after < len(text) and text[after] in ",]":
+            return close + 1
+        close = text.rfind("}", pos, close)
+    return pos
+
+
 def _closed(value: object) -> bool:
     """True for a value whose last character closes it (an object, array or string)."""
     return isinstance(value, dict | list | str)
@@ -43,12 +62,27 @@ class _NeedMoreError(Exception):
     """The buffer ends inside a value: wait for the next chunk."""
 
 
-class JsonArrayReader:
-    """Incremental reader of ``{…, "<key>": [ {…}, … ], …}``: ``feed(chunk)``, then ``close()``."""
+class JsonArrayReader(Generic[ItemT]):
+    """Incremental reader of ``{…, "<key>": [ {…}, … ], …}``: ``feed(chunk)``, then ``close()``.
 
-    def __init__(self, key: str, *, where: str) -> None:
+    ``batch`` turns the text of a JSON array of complete objects into items in one call (the
+    fast path: ``json.loads``, or a pydantic ``TypeAdapter.validate_json`` that parses and types
+    in Rust); ``each`` turns objects parsed one by one into items (the careful path, taken when
+    ``batch`` refuses a stretch, which also reports the real error).
+    """
+
+    def __init__(
+        self,
+        key: str,
+        *,
+        where: str,
+        batch: Callable[[str], list[ItemT]],
+        each: Callable[[list[dict[str, Any]]], list[ItemT]],
+    ) -> None:
         self._key = key
         self._where = where
+        self._batch = batch
+        self._each = each
         self._text = codecs.getincrementaldecoder("utf-8")()
         self._buffer = ""
         self._state = "start"
@@ -56,12 +90,12 @@ class JsonArrayReader:
         self._first_member = True
         self._found = False
 
-    def feed(self, chunk: bytes) -> list[dict[str, Any]]:
+    def feed(self, chunk: bytes) -> list[ItemT]:
         """The array's objects completed by ``chunk`` (possibly none), in order."""
         self._buffer += self._text.decode(chunk)
         return self._drain(final=False)
 
-    def close(self) -> list[dict[str, Any]]:
+    def close(self) -> list[ItemT]:
         """The last objects; raises ``ResponseShapeError`` when the body ended early or had no
         array under the key."""
         self._buffer += self._text.decode(b"", final=True)
@@ -70,11 +104,12 @@ class JsonArrayReader:
             raise self._error("the body ended before the JSON object closed")
         return items
 
-    def _drain(self, *, final: bool) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
+    def _drain(self, *, final: bool) -> list[ItemT]:
+        items: list[ItemT] = []
+        single: list[dict[str, Any]] = []
         pos = 0
         try:
-            pos = self._walk(items, final)
+            pos = self._walk(items, single, final)
         except _NeedMoreError as more:
             pos = more.args[0]
             if final:
@@ -82,12 +117,22 @@ class JsonArrayReader:
             if len(self._buffer) - pos > _BUFFER_LIMIT:
                 raise self._error("one JSON value is larger than 64 MiB") from None
         self._buffer = self._buffer[pos:]
+        if single:
+            items.extend(self._one_by_one(single))
         return items
 
-    def _walk(self, items: list[dict[str, Any]], final: bool) -> int:
+    def _one_by_one(self, objects: list[dict[str, Any]]) -> list[ItemT]:
+        try:
+            return self._each(objects)
+        except ValueError as exc:  # a pydantic ValidationError names the item and field
+            problem = " ".join(str(exc).split())
+            raise self._error(f"an item does not fit: {problem[:300]}") from exc
+
+    def _walk(self, items: list[ItemT], single: list[dict[str, Any]], final: bool) -> int:
         text = self._buffer
         end = len(text)
         pos = _skip(text, 0)
+        fast = True
         while pos < end:
             state = self._state
             char = text[pos]
@@ -96,8 +141,22 @@ class JsonArrayReader:
                     self._state = "comma"
                     pos += 1
                 elif char == "{":
+                    cut = _last_complete(text, pos) if fast else pos
+                    if cut > pos:
+                        try:
+                            stretch = self._batch(f"[{text[pos:cut]}]")
+                        except ValueError:
+                            fast = False  # parse one by one: slower, and says what is wrong
+                        else:
+                            if single:
+                                items.extend(self._one_by_one(single))
+                                single.clear()
+                            items.extend(stretch)
+                            pos = _skip(text, cut)
+                            self._state = "next_item"
+                            continue
                     value, after = self._value(text, pos, final)
-                    items.append(cast(dict[str, Any], value))
+                    single.append(cast(dict[str, Any], value))
                     pos = after
                     self._state = "next_item"
                 else:
@@ -185,3 +244,17 @@ class JsonArrayReader:
             f"{self._where} answered a body that is not {{{self._key!r}: [...]}} ({why}): "
             f"{self._buffer[:120]!r}"
         )
+
+
+def _as_objects(text: str) -> list[dict[str, Any]]:
+    items: object = json.loads(text)
+    if isinstance(items, list):
+        listed = cast(list[object], items)
+        if all(isinstance(item, dict) for item in listed):
+            return cast(list[dict[str, Any]], listed)
+    raise ValueError("not an array of objects")
+
+
+def dict_reader(key: str, *, where: str) -> JsonArrayReader[dict[str, Any]]:
+    """A reader that hands on the array's objects as plain dicts."""
+    return JsonArrayReader(key, where=where, batch=_as_objects, each=lambda objects: objects)
