@@ -4,7 +4,7 @@ Stage: runtime (hand-written). Not in ``/api/schemas``: typed by hand from DHIS2
 set format (``{"dataValues": [{"dataElement", "period", "orgUnit", "categoryOptionCombo",
 "attributeOptionCombo", "value", "storedBy", "created", "lastUpdated", "comment", "followup",
 "deleted"}]}``). Values are strings on the wire whatever the value type; a number given in
-Python is sent as its text. ``check_wire_value`` rejects what the SDK can judge alone (a missing
+Python is sent as its text. ``ValueChecker`` rejects what the SDK can judge alone (a missing
 key, a UID that is not a UID, a malformed period) before a request leaves.
 """
 
@@ -90,33 +90,77 @@ class DataValueError(Dhis2ClientError, ValueError):
         self.index = index
 
 
-def wire_value(item: object, index: int, *, uids: bool) -> dict[str, object]:
-    """``item`` (a ``DataValue`` or a dict with wire or Python keys) as a checked wire dict.
+_WIRE_NAMES = frozenset(WIRE_KEYS.values())
+_KNOWN_LIMIT = 100_000
 
+
+class ValueChecker:
+    """Turns the values of one import into checked wire dicts.
+
+    Identifiers and periods repeat across an import, so each distinct one is checked once (up
+    to ``_KNOWN_LIMIT`` of them); a dict already in wire form with a text value is sent as it is.
     ``uids`` says the identifiers are UIDs (``id_scheme`` UID, the default) and checks them.
-    Raises ``DataValueError`` naming the value's position and what to fix.
     """
-    wire: dict[str, object]
-    if isinstance(item, DataValue):
-        wire = item.to_wire()
-    elif isinstance(item, Mapping):
-        given = cast(Mapping[str, object], item)
-        wire = {
-            WIRE_KEYS.get(key, key): _as_text(value) if key == "value" else value
-            for key, value in given.items()
-        }
-    else:
-        raise DataValueError(
-            f"Data value {index} is a {type(item).__name__}; pass DataValue objects or dicts "
-            "with DHIS2's keys (dataElement, period, orgUnit, value…).",
-            index=index,
-        )
-    check_wire_value(wire, index, uids=uids)
-    return wire
+
+    def __init__(self, *, uids: bool) -> None:
+        self._uids = uids
+        self._good_periods: set[object] = set()
+        self._good_uids: set[object] = set()
+
+    def wire(self, item: object, index: int) -> dict[str, object]:
+        """``item`` (a ``DataValue`` or a dict with wire or Python keys) as a checked wire dict;
+        ``DataValueError`` naming its position and what to fix when the SDK can tell it is
+        wrong."""
+        wire: dict[str, object]
+        if isinstance(item, DataValue):
+            wire = item.to_wire()
+        elif isinstance(item, dict):
+            given = cast(dict[str, object], item)
+            value = given.get("value")
+            if given.keys() <= _WIRE_NAMES and (value is None or type(value) is str):
+                wire = given
+            else:
+                wire = {
+                    WIRE_KEYS.get(key, key): _as_text(value) if key == "value" else value
+                    for key, value in given.items()
+                }
+        elif isinstance(item, Mapping):
+            return self.wire(dict(cast(Mapping[str, object], item)), index)
+        else:
+            raise DataValueError(
+                f"Data value {index} is a {type(item).__name__}; pass DataValue objects or dicts "
+                "with DHIS2's keys (dataElement, period, orgUnit, value…).",
+                index=index,
+            )
+        self.check(wire, index)
+        return wire
+
+    def check(self, wire: Mapping[str, object], index: int) -> None:
+        """Raise ``DataValueError`` for what the SDK can tell is wrong with one wire dict."""
+        period = wire.get("period")
+        if period not in self._good_periods:
+            _check_required(wire, index)
+            _check_period(period, index)
+            self._remember(self._good_periods, period)
+        for key in _REQUIRED:
+            if not wire.get(key):
+                _check_required(wire, index)
+        if self._uids:
+            good = self._good_uids
+            for key in _UID_KEYS:
+                ref = wire.get(key)
+                if ref and ref not in good:
+                    _check_uid(key, ref, index)
+                    self._remember(good, ref)
+
+    @staticmethod
+    def _remember(known: set[object], item: object) -> None:
+        if len(known) >= _KNOWN_LIMIT:
+            known.clear()
+        known.add(item)
 
 
-def check_wire_value(wire: Mapping[str, object], index: int, *, uids: bool) -> None:
-    """Raise ``DataValueError`` for what the SDK can tell is wrong with one wire dict."""
+def _check_required(wire: Mapping[str, object], index: int) -> None:
     missing = [key for key in _REQUIRED if not wire.get(key)]
     if missing:
         raise DataValueError(
@@ -124,20 +168,27 @@ def check_wire_value(wire: Mapping[str, object], index: int, *, uids: bool) -> N
             f"dataElement, period and orgUnit ({dict(wire)!r}).",
             index=index,
         )
-    period = wire["period"]
+
+
+def _check_period(period: object, index: int) -> None:
     if not is_valid_period(period):
         raise DataValueError(
             f"Data value {index} has period {period!r}, which is no DHIS2 period. "
             f"{PERIOD_FORMATS_HINT}.",
             index=index,
         )
-    if uids:
-        for key in _UID_KEYS:
-            ref = wire.get(key)
-            if ref not in (None, "") and not is_valid_uid(ref):
-                raise DataValueError(
-                    f"Data value {index} has {key} {ref!r}, which is not a DHIS2 UID (11 "
-                    "letters and digits, the first a letter). Pass id_scheme='CODE' (or "
-                    "'NAME') if you identify objects another way.",
-                    index=index,
-                )
+
+
+def _check_uid(key: str, ref: object, index: int) -> None:
+    if not is_valid_uid(ref):
+        raise DataValueError(
+            f"Data value {index} has {key} {ref!r}, which is not a DHIS2 UID (11 "
+            "letters and digits, the first a letter). Pass id_scheme='CODE' (or "
+            "'NAME') if you identify objects another way.",
+            index=index,
+        )
+
+
+def wire_value(item: object, index: int, *, uids: bool) -> dict[str, object]:
+    """One value as a checked wire dict (``ValueChecker.wire`` for a single value)."""
+    return ValueChecker(uids=uids).wire(item, index)

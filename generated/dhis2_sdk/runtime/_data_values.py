@@ -25,12 +25,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from ._data_value import (
-    DATA_VALUES,
-    DataValue,
-    check_wire_value,
-    wire_value,
-)
+from ._data_value import DATA_VALUES, DataValue, ValueChecker
 from ._errors import ConflictError, ResponseShapeError
 from ._import_summary import DataValueImportError, ImportSummary, summary_from_body
 from ._json_stream import JsonArrayReader, dict_reader
@@ -207,8 +202,9 @@ class DataValuesApi:
             body: AsyncIterator[bytes] = _file_body(path)
         else:
             if isinstance(values, Sequence):
+                checker = ValueChecker(uids=uids)
                 for index, item in enumerate(values):
-                    wire_value(item, index, uids=uids)
+                    checker.wire(item, index)
             media_type = "application/json"
             body = _json_body(values, uids=uids)
         params: dict[str, str] = {
@@ -313,11 +309,12 @@ async def _json_body(
 ) -> AsyncIterator[bytes]:
     """``{"dataValues":[…]}``, a batch of values per chunk, each checked as it goes."""
     yield b'{"dataValues":['
+    checker = ValueChecker(uids=uids)
     batch: list[dict[str, Any]] = []
     index = 0
     separator = b""
     async for item in _items(values):
-        batch.append(wire_value(item, index, uids=uids))
+        batch.append(checker.wire(item, index))
         index += 1
         if len(batch) == _BATCH:
             yield separator + _dump(batch)
@@ -338,22 +335,23 @@ def _check_file(path: Path, *, uids: bool) -> str:
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file to import data values from")
     index = 0
+    checker = ValueChecker(uids=uids)
     if suffix == ".json":
         reader = dict_reader("dataValues", where=str(path))
         with path.open("rb") as file:
             while chunk := file.read(_FILE_CHUNK):
                 for wire in reader.feed(chunk):
-                    check_wire_value(wire, index, uids=uids)
+                    checker.check(wire, index)
                     index += 1
         for wire in reader.close():
-            check_wire_value(wire, index, uids=uids)
+            checker.check(wire, index)
             index += 1
         return "application/json"
     with path.open(newline="", encoding="utf-8") as file:
         rows = csv.reader(file)
         next(rows, None)  # DHIS2 skips the header row (firstRowIsHeader defaults to true)
         for row in rows:
-            check_wire_value(dict(zip(_CSV_COLUMNS, row, strict=False)), index, uids=uids)
+            checker.check(dict(zip(_CSV_COLUMNS, row, strict=False)), index)
             index += 1
     return "application/csv"
 
