@@ -1,18 +1,16 @@
-"""The README's data side example runs as written against the stand-in (URL swapped)."""
+"""The README's data side example, run as a script against a stand-in that starts with the
+recorded Sierra Leone metadata (as ``tests/test_readme.py`` runs every block), printing exactly
+what the README promises: one value stored, one conflict, the value exported, its analytics."""
 
 from __future__ import annotations
 
-import contextlib
-import io
 import re
-import textwrap
-from collections.abc import Awaitable, Callable
-from typing import cast
+from pathlib import Path
 
-import pytest
-
-from dhis2_standin.launcher import RunningStandin
+from dhis2_standin.launcher import start_standin
+from tests.conftest import DEFAULT_STANDIN_DATA
 from tests.paths import REPO_ROOT
+from tests.test_readme import run_example
 
 SECTION = "## Data values, analytics and tracker"
 
@@ -25,22 +23,13 @@ def readme_example() -> str:
     return match.group(1)
 
 
-@pytest.mark.anyio
-async def test_the_readme_example_runs_against_the_stand_in(aggregate: RunningStandin) -> None:
-    code = readme_example().replace("https://dhis2.example.org", aggregate.base_url)
-    code = code.replace(
-        'BasicAuth("admin", "district")',
-        f"BasicAuth({aggregate.username!r}, {aggregate.password!r})",
-    )
-    source = "async def example():\n" + textwrap.indent(code, "    ")
-    namespace: dict[str, object] = {}
-    exec(compile(source, "README.md", "exec"), namespace)
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        await cast(Callable[[], Awaitable[None]], namespace["example"])()
-    assert out.getvalue().splitlines() == [
-        "WARNING 1 [\"E7619 x: Value must match data element's `tpz77FcntKx` type constraints: "
-        'INTEGER_ZERO_OR_POSITIVE (values 1)"]',
-        "tpz77FcntKx 2024 ImspTQPwCqd 12",
-        "[{'dx': 'tpz77FcntKx', 'pe': '2024', 'ou': 'ImspTQPwCqd', 'value': 12}]",
+def test_the_readme_example_stores_exports_and_sums_the_value(tmp_path: Path) -> None:
+    with start_standin(DEFAULT_STANDIN_DATA, recorded_metadata=True) as server:
+        done = run_example(readme_example(), server, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "WARNING 1 [\"E7619 many: Value must match data element's `DTVRnCGamkV` type "
+        'constraints: NUMBER (values 1)"]',
+        "DTVRnCGamkV 2024 DiszpKrYNg8 412",
+        "[{'dx': 'DTVRnCGamkV', 'pe': '2024', 'ou': 'DiszpKrYNg8', 'value': 412}]",
     ]
