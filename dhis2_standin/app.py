@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from dhis2_standin.api import Api, NoEndpointError, method_not_allowed, no_endpoint
 from dhis2_standin.auth import AuthError, OAuthError
 from dhis2_standin.control import Control
+from dhis2_standin.data_api import DataApi
 from dhis2_standin.faults import FaultMiddleware
 from dhis2_standin.importer import ImportRequestError
 from dhis2_standin.jsontypes import JsonError, JsonObject, dump_json
@@ -135,6 +136,7 @@ def build_app(state: StandinState) -> ASGIApp:
         Route("/uaa/oauth/token", token, methods=["POST"]),
         Route("/oauth2/token", token, methods=["POST"]),
         *Control(state).routes(),
+        *DataApi(state).routes(),
         *api.routes(),
     ]
     starlette = Starlette(

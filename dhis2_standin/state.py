@@ -13,12 +13,14 @@ from pathlib import Path
 from dhis2_standin.auth import DEFAULT_TOKEN_LIFETIME, DEFAULT_USERNAME, AuthState
 from dhis2_standin.connections import ConnectionTracker
 from dhis2_standin.data import DataDir
+from dhis2_standin.datavalues import DataValueStore
 from dhis2_standin.faults import Fault, FaultBook
 from dhis2_standin.importer import ImportOptions, run_import
 from dhis2_standin.jobs import DEFAULT_JOB_DURATION, JobBoard
 from dhis2_standin.jsontypes import JsonObject, parse_object
 from dhis2_standin.recorded import recorded_metadata, recorded_metadata_path
 from dhis2_standin.store import MetadataStore
+from dhis2_standin.tracker import TrackerStore
 
 
 class MetadataFileError(ValueError):
@@ -66,6 +68,8 @@ class StandinState:
         self.settings = settings
         self.data = DataDir(settings.data_dir)
         self.store = MetadataStore(self.data)
+        self.data_values = DataValueStore(self.store)
+        self.tracker = TrackerStore(self.store)
         self.auth = AuthState(token_lifetime=settings.token_lifetime)
         for pat in settings.extra_pats:
             self.auth.pats[pat] = DEFAULT_USERNAME
@@ -96,8 +100,10 @@ class StandinState:
         self.store.mark_initial()
 
     def reset(self) -> None:
-        """Back to the launch state: metadata, faults, tokens, jobs and counters."""
+        """Back to the launch state: metadata, data, faults, tokens, jobs and counters."""
         self.store.reset()
+        self.data_values.reset()
+        self.tracker.reset()
         self.auth.reset(self.settings.token_lifetime)
         self.jobs.reset(self.settings.job_duration)
         self.faults.reset()

@@ -12,15 +12,21 @@ import importlib
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
+    from .runtime._analytics import *
     from .runtime._auth import *
     from .runtime._client import *
+    from .runtime._data_value import *
+    from .runtime._data_values import *
     from .runtime._dhis2_version import *
     from .runtime._errors import *
+    from .runtime._import_summary import *
+    from .runtime._json_stream import *
     from .runtime._lazy import *
     from .runtime._metadata import *
     from .runtime._model import *
     from .runtime._paging import *
     from .runtime._patch import *
+    from .runtime._periods import *
     from .runtime._profiles import *
     from .runtime._query import *
     from .runtime._ratelimit import *
@@ -30,6 +36,8 @@ if TYPE_CHECKING:
     from .runtime._streaming import *
     from .runtime._system import *
     from .runtime._tasks import *
+    from .runtime._tracker import *
+    from .runtime._tracker_models import *
     from .runtime._uids import *
     from .runtime._versions import *
 
@@ -37,15 +45,21 @@ __version__: Final = "0.1.0"
 """The one source of the package version (``pyproject.toml`` reads it from here)."""
 
 _RUNTIME_MODULES: Final = (
+    ".runtime._analytics",
     ".runtime._auth",
     ".runtime._client",
+    ".runtime._data_value",
+    ".runtime._data_values",
     ".runtime._dhis2_version",
     ".runtime._errors",
+    ".runtime._import_summary",
+    ".runtime._json_stream",
     ".runtime._lazy",
     ".runtime._metadata",
     ".runtime._model",
     ".runtime._paging",
     ".runtime._patch",
+    ".runtime._periods",
     ".runtime._profiles",
     ".runtime._query",
     ".runtime._ratelimit",
@@ -55,6 +69,8 @@ _RUNTIME_MODULES: Final = (
     ".runtime._streaming",
     ".runtime._system",
     ".runtime._tasks",
+    ".runtime._tracker",
+    ".runtime._tracker_models",
     ".runtime._uids",
     ".runtime._versions",
 )
@@ -62,6 +78,10 @@ _RUNTIME_MODULES: Final = (
 __all__ = [
     "DEFAULT_LIMITS",
     "UID_RE",
+    "AnalyticsApi",
+    "AnalyticsHeader",
+    "AnalyticsMetaData",
+    "AnalyticsResponse",
     "AttributeValue",
     "AuthKind",
     "AuthenticationError",
@@ -70,6 +90,10 @@ __all__ = [
     "BinaryOperator",
     "ConflictError",
     "CrossOriginError",
+    "DataValue",
+    "DataValueError",
+    "DataValueImportError",
+    "DataValuesApi",
     "Dhis2ApiError",
     "Dhis2Auth",
     "Dhis2Client",
@@ -84,20 +108,27 @@ __all__ = [
     "Dhis2TransportError",
     "DhisVersion",
     "DimensionalObject",
+    "Enrollment",
     "ErrorReport",
+    "Event",
+    "EventDataValue",
     "FieldSelection",
     "FilterSpec",
     "GeneratedVersion",
     "Geometry",
+    "ImportConflict",
+    "ImportCount",
     "ImportReport",
     "ImportReportResponse",
     "ImportStats",
+    "ImportSummary",
     "InvalidProfileNameError",
     "LazyModels",
     "Me",
     "MeResource",
     "MetadataApi",
     "MetadataImportError",
+    "MissingExtraError",
     "NoProfileError",
     "NotConnectedError",
     "NotFoundError",
@@ -134,6 +165,16 @@ __all__ = [
     "TasksApi",
     "TokenBucket",
     "TokenEndpointError",
+    "TrackedEntity",
+    "TrackedEntityAttributeValue",
+    "TrackerApi",
+    "TrackerBundleReport",
+    "TrackerErrorReport",
+    "TrackerImportReport",
+    "TrackerObjectReport",
+    "TrackerStats",
+    "TrackerTypeReport",
+    "TrackerValidationReport",
     "Translation",
     "TypeReport",
     "UnaryOperator",
@@ -144,11 +185,13 @@ __all__ = [
     "error_from_response",
     "generate_uid",
     "generate_uids",
+    "is_valid_period",
     "is_valid_uid",
     "load_version",
     "open_client",
     "parse_task_ref",
     "parse_version",
+    "period_type",
     "profile_from_env_raw",
     "read_dhis2_version",
     "select_version",

@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import asyncio
 import json as jsonlib
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any, ClassVar, Self, TypeVar, cast
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from ._analytics import AnalyticsApi
 from ._auth import Dhis2Auth, resolve_auth
+from ._data_values import DataValuesApi
 from ._errors import (
     CrossOriginError,
     Dhis2TimeoutError,
@@ -42,6 +44,7 @@ from ._retry import RetryPolicy, RetryTransport
 from ._streaming import ResponseStream
 from ._system import SystemApi
 from ._tasks import TasksApi
+from ._tracker import TrackerApi
 from ._versions import (
     DhisVersion,
     GeneratedVersion,
@@ -169,6 +172,9 @@ class Dhis2Client:
         self._tasks: TasksApi | None = None
         self._resources: Resources | None = None
         self._metadata: MetadataApi[Dhis2Model] | None = None
+        self._data_values: DataValuesApi | None = None
+        self._analytics: AnalyticsApi | None = None
+        self._tracker: TrackerApi | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -296,6 +302,28 @@ class Dhis2Client:
             self._tasks = TasksApi(self)
         return self._tasks
 
+    @property
+    def data_values(self) -> DataValuesApi:
+        """Aggregate data values of ``/api/dataValueSets``: streamed ``export`` and ``import_``."""
+        if self._data_values is None:
+            self._data_values = DataValuesApi(self)
+        return self._data_values
+
+    @property
+    def analytics(self) -> AnalyticsApi:
+        """``/api/analytics`` queries answered as a typed ``AnalyticsResponse``."""
+        if self._analytics is None:
+            self._analytics = AnalyticsApi(self)
+        return self._analytics
+
+    @property
+    def tracker(self) -> TrackerApi:
+        """``/api/tracker``: imports with a typed report, and paged tracked entities, enrollments
+        and events."""
+        if self._tracker is None:
+            self._tracker = TrackerApi(self)
+        return self._tracker
+
     # -- requests --------------------------------------------------------------------------
 
     async def _send_without_auth(self, request: httpx.Request) -> httpx.Response:
@@ -318,9 +346,12 @@ class Dhis2Client:
         params: Params | None,
         json: object,
         headers: Mapping[str, str] | None,
+        content: bytes | AsyncIterable[bytes] | None = None,
     ) -> httpx.Request:
         http = self._http_client()
         self._check_origin(method, path)
+        if content is not None:
+            return http.build_request(method, path, params=params, content=content, headers=headers)
         if isinstance(json, BaseModel):
             content = json.model_dump_json(by_alias=True, exclude_unset=True).encode()
             merged = {"Content-Type": "application/json", **(headers or {})}
@@ -350,13 +381,15 @@ class Dhis2Client:
         params: Params | None = None,
         json: object = None,
         headers: Mapping[str, str] | None = None,
+        content: bytes | AsyncIterable[bytes] | None = None,
     ) -> httpx.Response:
         """Send one request and return the read ``httpx.Response`` (error statuses raise).
 
         ``path`` is relative to ``base_url`` (``"/api/dataElements"``) or absolute (a
-        ``pager.nextPage`` link). ``json`` may be a pydantic model (sent by alias).
+        ``pager.nextPage`` link). ``json`` may be a pydantic model (sent by alias); ``content``
+        is a raw body instead, bytes or an async iterable of bytes (streamed, never retried).
         """
-        request = self._build_request(method, path, params, json, headers)
+        request = self._build_request(method, path, params, json, headers, content)
         http = self._http_client()
         await self._permits.acquire()
         try:

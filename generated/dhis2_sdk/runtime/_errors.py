@@ -25,7 +25,13 @@ The hierarchy::
     ├── TaskError                         a followed DHIS2 job completed with an ERROR
     │   └── TaskTimeoutError              a followed DHIS2 job did not complete in time
     ├── NoProfileError                    no connection profile could be found
+    ├── DataValueError                    a data value refused before sending (also a ValueError)
+    ├── DataValueImportError              conflicts, with ``raise_on_conflict=True`` only
+    ├── MissingExtraError                 to_pandas() & co. without the library (an ImportError)
     └── InvalidProfileNameError           a profile name breaks the naming rule (also a ValueError)
+
+The three data side errors live beside what raises them (``_data_value``, ``_import_summary``,
+``_analytics``).
 
 ``error_from_response`` is the only place that chooses an ``Dhis2ApiError`` subclass. It keeps
 DHIS2's WebMessage body (``status``, ``message``, ``errorCode``, nested ``errorReports``) parsed
