@@ -50,6 +50,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self._session: aiohttp.ClientSession | None = None
         self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
 
+    @property
+    def session(self) -> aiohttp.ClientSession | None:
+        """The open session (``None`` before the first request and after ``aclose()``)."""
+        return self._session
+
     def _open(self) -> aiohttp.ClientSession:
         limits = self.limits
         connector = aiohttp.TCPConnector(
@@ -132,12 +137,12 @@ def _mapped_errors(request: httpx.Request) -> Generator[None]:
     try:
         yield
     except aiohttp.ClientError as exc:
-        raise _httpx_error(exc, request) from exc
+        raise httpx_error(exc, request) from exc
     except TimeoutError as exc:
         raise httpx.ReadTimeout(str(exc) or "timed out", request=request) from exc
 
 
-def _httpx_error(exc: aiohttp.ClientError, request: httpx.Request) -> httpx.TransportError:
+def httpx_error(exc: aiohttp.ClientError, request: httpx.Request) -> httpx.TransportError:
     """The httpx error for an aiohttp one (the classes the retry layer tells apart)."""
     message = str(exc) or type(exc).__name__
     error: type[httpx.TransportError]

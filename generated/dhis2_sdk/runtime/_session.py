@@ -128,7 +128,7 @@ class HttpSession:
         if "?" in url or not isinstance(params, Mapping):
             return self._base + url[1:], params
         query = _encode_query(cast("Mapping[str, object]", params))
-        return self._base + url[1:] + ("?" + query if query else ""), None
+        return f"{self._base}{url[1:]}?{query}", None  # "?" even for an empty query, as httpx
 
     def _merge_url(self, url: str) -> httpx.URL:
         """``url`` on the base URL, as ``httpx.AsyncClient`` merges it."""
