@@ -18,7 +18,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-WARM_DELAY = 0.1
+WARM_DELAY = 0.3
 
 
 def _response(body: bytes) -> bytes:

@@ -12,7 +12,7 @@ send small authenticated GETs (~1 KB of JSON, decoded by every mode) through:
 
 Fairness: every pooled mode gets the same pool limit (C connections) and the same warm-up: one
 request alone (what ``Dhis2Client.connect()`` sends), then C concurrent requests that the server
-holds for 100 ms, so that every side starts the measured burst with C open connections (printed
+holds for 300 ms, so that every side starts the measured burst with C open connections (printed
 as "pool", counted by the server). A smaller pool flatters httpcore, which scans its connections
 on every request; without the held burst the SDK's pool settled near 12 connections and the bare
 client's at 50. Each round runs every mode once (interleaved); a ratio is the median of the
@@ -52,7 +52,7 @@ from dhis2_standin.launcher import RunningStandin, start_standin  # noqa: E402
 
 PATH = "/api/system/info"
 DATA = SHARED / "v42"
-HOLD_MS = 100
+HOLD_MS = 300
 
 Call = Callable[[], Awaitable[object]]
 
@@ -258,11 +258,13 @@ class Settings:
 async def run(targets: list[Target], settings: Settings) -> dict[str, dict[str, list[Sample]]]:
     """Every mode against every target, ``rounds`` times, interleaved."""
     samples: dict[str, dict[str, list[Sample]]] = {t.name: {m: [] for m in MODES} for t in targets}
-    for _ in range(settings.rounds):
+    for number in range(1, settings.rounds + 1):
+        print(f"round {number} of {settings.rounds}", file=sys.stderr)
         for target in targets:
             for name, mode in MODES.items():
                 sample = await mode(target, settings.requests, settings.concurrency)
                 samples[target.name][name].append(sample)
+                print(f"  {target.name}: {name}: {sample.rate:.0f} req/s", file=sys.stderr)
     return samples
 
 
@@ -271,10 +273,11 @@ def report(
 ) -> list[dict[str, Any]]:
     """Print the tables; return one row per comparison and target."""
     print("\n".join(machine_lines()))
+    per_call_requests = max(settings.concurrency, settings.requests // 15)
     print(
         f"{settings.concurrency} concurrent GET {PATH} (~1 KB JSON, decoded), "
-        f"{settings.requests} requests per round ({max(settings.concurrency, settings.requests // 15)}"
-        f" for the per-call mode), {settings.rounds} rounds; pool = connections open after warm-up"
+        f"{settings.requests} requests per round ({per_call_requests} for the per-call mode), "
+        f"{settings.rounds} rounds; pool = connections open after warm-up"
     )
     rows: list[dict[str, Any]] = []
     for target in targets:
