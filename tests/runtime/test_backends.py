@@ -110,11 +110,20 @@ async def _echo_cookie(request: web.Request) -> web.Response:
     return web.json_response({"cookie": request.headers.get("Cookie")})
 
 
+async def _echo_body(request: web.Request) -> web.Response:
+    headers = request.headers
+    body = await request.read()
+    return web.json_response(
+        {k: headers.get(k) for k in ("Content-Type", "User-Agent")} | {"body": body.decode()}
+    )
+
+
 @pytest.fixture
 async def little_server() -> AsyncIterator[str]:
     app = web.Application()
     app.router.add_get("/api/system/info", _system_info)
     app.router.add_get("/api/echo", _echo_cookie)
+    app.router.add_post("/api/echo", _echo_body)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -143,3 +152,17 @@ async def test_the_aiohttp_pool_is_sized_by_http_limits(little_server: str) -> N
         assert (session.connector.limit, session.connector.limit_per_host) == (3, 0)
     assert session.closed
     assert transport.session is None
+
+
+async def test_the_aiohttp_pool_sends_the_request_httpx_built(little_server: str) -> None:
+    """No Content-Type or User-Agent of aiohttp's own when the httpx request has its own."""
+    transport = AiohttpTransport(httpx.Limits())
+    async with httpx.AsyncClient(transport=transport, headers={"User-Agent": "me"}) as http:
+        untyped = await http.post(f"{little_server}/api/echo", content=b"raw")
+        typed = await http.post(f"{little_server}/api/echo", json={"a": 1})
+    assert untyped.json() == {"Content-Type": None, "User-Agent": "me", "body": "raw"}
+    assert typed.json() == {
+        "Content-Type": "application/json",
+        "User-Agent": "me",
+        "body": '{"a":1}',
+    }

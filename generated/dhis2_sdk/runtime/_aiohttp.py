@@ -33,8 +33,10 @@ from yarl import URL
 
 __all__: list[str] = []
 
-# Headers httpx already decided on; aiohttp must not add its own defaults for them.
-_SKIP_AUTO_HEADERS = ("Accept", "Accept-Encoding", "Content-Type", "User-Agent")
+# A body without a Content-Type goes without one, as over httpx (aiohttp would add its own).
+# Accept, Accept-Encoding and User-Agent come from httpx's client defaults; skipping them too
+# would cost aiohttp a copy of the headers on every request.
+_NO_CONTENT_TYPE = ("Content-Type",)
 _HTTP_11 = {"http_version": b"HTTP/1.1"}
 
 
@@ -66,7 +68,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             connector=connector,
             cookie_jar=aiohttp.DummyCookieJar(),  # cookies are the client's business
             auto_decompress=False,
-            skip_auto_headers=_SKIP_AUTO_HEADERS,
             timeout=aiohttp.ClientTimeout(total=None),
         )
         # aiohttp silently sends an idempotent request again when a reused connection drops;
@@ -88,6 +89,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         """Send ``request``; the response body streams from the aiohttp response."""
         session = self._session or self._open()
         body = await request.aread()
+        untyped = body and "content-type" not in request.headers
         with _mapped_errors(request):
             response = await session.request(
                 request.method,
@@ -96,6 +98,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                     (k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw
                 ],
                 data=body or None,
+                skip_auto_headers=_NO_CONTENT_TYPE if untyped else None,
                 allow_redirects=False,
                 timeout=self._timeout(request),
             )
