@@ -1,9 +1,9 @@
 """A trivial HTTP/1.1 server for client benchmarks: every GET gets the same JSON body.
 
 Not a benchmark itself (``nox -s bench`` skips files starting with ``_``). A bare asyncio
-protocol, so that the client, not the server, is the limit: ``GET /warm`` answers after
-``WARM_DELAY`` seconds (a burst of them makes a client open one connection per request),
-``GET /__stats__`` reports the open connections, any other GET answers ``body`` at once.
+protocol, so that the client, not the server, is the limit: ``GET /warm?n=N`` is held until N
+of them wait (or ``WARM_TIMEOUT`` passed), so a burst of N makes a client open N connections;
+``GET /__stats__`` reports the open connections; any other GET answers ``body`` at once.
 
 Run: ``python benchmarks/_trivial_server.py BODY_FILE``; prints ``http://127.0.0.1:PORT`` once
 it listens. ``TrivialServer`` starts and stops it as a child process.
@@ -17,8 +17,9 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
-WARM_DELAY = 0.3
+WARM_TIMEOUT = 10.0
 
 
 def _response(body: bytes) -> bytes:
@@ -31,7 +32,8 @@ def _response(body: bytes) -> bytes:
 class _Protocol(asyncio.Protocol):
     """One connection: answers each complete GET head in the buffer, in order."""
 
-    open = 0
+    open: ClassVar[int] = 0
+    held: ClassVar[list[_Protocol]] = []
 
     def __init__(self, answer: bytes) -> None:
         self._answer = answer
@@ -52,12 +54,26 @@ class _Protocol(asyncio.Protocol):
             head, self._buffer = self._buffer[:end], self._buffer[end + 4 :]
             path = head.split(b" ", 2)[1] if head.count(b" ") >= 2 else b"/"
             if path.startswith(b"/warm"):
-                asyncio.get_running_loop().call_later(WARM_DELAY, self._write, self._answer)
+                self._hold(int(path.partition(b"n=")[2] or b"1"))
             elif path.startswith(b"/__stats__"):
                 # This request's own connection is not part of the client's pool.
                 self._write(_response(json.dumps({"open": _Protocol.open - 1}).encode()))
             else:
                 self._write(self._answer)
+
+    def _hold(self, count: int) -> None:
+        held = _Protocol.held
+        held.append(self)
+        if len(held) == 1:
+            asyncio.get_running_loop().call_later(WARM_TIMEOUT, _Protocol.release)
+        if len(held) >= count:
+            _Protocol.release()
+
+    @staticmethod
+    def release() -> None:
+        held, _Protocol.held = _Protocol.held, []
+        for protocol in held:
+            protocol._write(protocol._answer)
 
     def _write(self, data: bytes) -> None:
         if self._transport is not None and not self._transport.is_closing():

@@ -12,13 +12,16 @@ send small authenticated GETs (~1 KB of JSON, decoded by every mode) through:
 
 Fairness: every pooled mode gets the same pool limit (C connections) and the same warm-up: one
 request alone (what ``Dhis2Client.connect()`` sends), then C concurrent requests that the server
-holds for 300 ms, so that every side starts the measured burst with C open connections (printed
-as "pool", counted by the server). A smaller pool flatters httpcore, which scans its connections
-on every request; without the held burst the SDK's pool settled near 12 connections and the bare
-client's at 50. Each round runs every mode once (interleaved); a ratio is the median of the
-per-round ratios, its spread their range. Targets: ``Dhis2Client`` (httpx) >= 0.85x bare httpx,
-``Dhis2Client`` (aiohttp) >= 0.5x a bare aiohttp session, >= 3x a client per call. Numbers depend
-on the machine; only ratios from one run mean something.
+holds until all C are in (the trivial server) or for 1.5 s (the stand-in), so that every side
+starts the measured burst with C open connections (printed as "pool", counted by the server). A
+smaller pool flatters httpcore, which scans its connections on every request; without the held
+burst the SDK's pool settled near 12 connections and the bare client's at 50. Each round runs
+every mode once (interleaved); a ratio is the median of the per-round ratios, its spread their
+range. Beside requests per second, each mode's CPU time per request in this process (the
+client's own cost, which other load on the machine disturbs less than the wall clock). Targets:
+``Dhis2Client`` (httpx) >= 0.85x bare httpx, ``Dhis2Client`` (aiohttp) >= 0.5x a bare aiohttp
+session, >= 3x a client per call. Numbers depend on the machine; only ratios from one run mean
+something.
 
 ``--rows FILE`` appends one JSON line per comparison: ``{"comparison", "ratio", "spread",
 "data", "note"}`` (``ratio`` = SDK / baseline throughput), for ``benchmarks/RESULTS.md``.
@@ -52,7 +55,7 @@ from dhis2_standin.launcher import RunningStandin, start_standin  # noqa: E402
 
 PATH = "/api/system/info"
 DATA = SHARED / "v42"
-HOLD_MS = 300
+HOLD_MS = 1500
 
 Call = Callable[[], Awaitable[object]]
 
@@ -64,10 +67,9 @@ class Target:
     name: str
     base_url: str
     token: str
-    warm_path: str
-    """GETting it concurrently makes the client open one connection per request."""
-    hold: Callable[[int], None]
-    """Arm the server so that the next N requests to ``warm_path`` are held (or nothing)."""
+    warm: Callable[[int], str]
+    """Arms the server for a burst of N held requests; returns the path to GET N times at once
+    (which makes the client open one connection per request)."""
     open_connections: Callable[[], int]
 
     @property
@@ -78,24 +80,25 @@ class Target:
 def standin_target(server: RunningStandin) -> Target:
     """The DHIS2 stand-in: the held requests are ``latency`` faults on ``PATH``."""
 
-    def hold(count: int) -> None:
+    def warm(count: int) -> str:
         server.set_faults(Fault("latency", count=count, path=PATH, ms=HOLD_MS))
+        return PATH
 
     def open_connections() -> int:
         return server.stats().connections_open - 1  # its own control connection
 
-    return Target("stand-in", server.base_url, server.pat, PATH, hold, open_connections)
+    return Target("stand-in", server.base_url, server.pat, warm, open_connections)
 
 
 def trivial_target(server: TrivialServer) -> Target:
-    """The trivial server: ``/warm`` is held, ``/__stats__`` counts connections."""
+    """The trivial server: ``/warm?n=N`` is held until N wait, ``/__stats__`` counts connections."""
 
     def open_connections() -> int:
         with httpx.Client() as http:
             return int(http.get(f"{server.base_url}/__stats__").json()["open"])
 
     return Target(
-        "trivial", server.base_url, "d2pat_bench", "/warm", lambda _: None, open_connections
+        "trivial", server.base_url, "d2pat_bench", lambda n: f"/warm?n={n}", open_connections
     )
 
 
@@ -104,31 +107,35 @@ class Sample:
     """One measured burst: requests per second and the connections open before it."""
 
     rate: float
+    cpu: float
+    """CPU seconds of this process per request."""
     pool: int
 
 
-async def drive(call: Call, requests: int, concurrency: int) -> float:
-    """Run ``requests`` calls from ``concurrency`` workers; return requests per second."""
+async def drive(call: Call, requests: int, concurrency: int) -> tuple[float, float]:
+    """Run ``requests`` calls from ``concurrency`` workers; return requests per second and CPU
+    seconds per request."""
     per_worker, extra = divmod(requests, concurrency)
 
     async def worker(count: int) -> None:
         for _ in range(count):
             await call()
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(worker(per_worker + (i < extra)) for i in range(concurrency)))
-    return requests / (time.perf_counter() - started)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return requests / wall, cpu / requests
 
 
 async def measure(
     target: Target, get: Callable[[str], Awaitable[object]], requests: int, c: int
 ) -> Sample:
     """The shared warm-up (C held requests at once), then the measured burst of GET ``PATH``."""
-    target.hold(c)
-    await asyncio.gather(*(get(target.warm_path) for _ in range(c)))
+    path = target.warm(c)
+    await asyncio.gather(*(get(path) for _ in range(c)))
     pool = await asyncio.to_thread(target.open_connections)
-    rate = await drive(lambda: get(PATH), requests, c)
-    return Sample(rate, pool)
+    rate, cpu = await drive(lambda: get(PATH), requests, c)
+    return Sample(rate, cpu, pool)
 
 
 # -- modes: each opens its client, sends the one solo request, measures ---------------------------
@@ -200,7 +207,8 @@ async def per_call(target: Target, requests: int, c: int) -> Sample:
             response.raise_for_status()
             return response.json()
 
-    return Sample(await drive(call, max(c, requests // 15), c), 0)
+    rate, cpu = await drive(call, max(c, requests // 15), c)
+    return Sample(rate, cpu, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,28 +290,30 @@ def report(
     rows: list[dict[str, Any]] = []
     for target in targets:
         by_mode = samples[target.name]
-        print(f"\n{target.name}: median req/s (min-max), pool")
+        print(f"\n{target.name}: median req/s (min-max), median CPU us/request, pool")
         for name, runs in by_mode.items():
             rates = [s.rate for s in runs]
-            pools = sorted({s.pool for s in runs})
+            pools = "/".join(str(pool) for pool in sorted({s.pool for s in runs}))
+            cpu = statistics.median(s.cpu for s in runs) * 1e6
             print(
                 f"  {name:<38}{statistics.median(rates):>8.0f} "
-                f"({min(rates):.0f}-{max(rates):.0f}), pool {'/'.join(map(str, pools))}"
+                f"({min(rates):.0f}-{max(rates):.0f}), {cpu:7.0f} us, pool {pools}"
             )
+        print("  SDK / baseline: throughput ratio (spread), CPU ratio (baseline CPU / SDK CPU)")
         for comparison in COMPARISONS:
-            ratios = [
-                a.rate / b.rate
-                for a, b in zip(by_mode[comparison.sdk], by_mode[comparison.baseline], strict=True)
-            ]
-            ratio = statistics.median(ratios)
+            pairs = list(zip(by_mode[comparison.sdk], by_mode[comparison.baseline], strict=True))
+            ratio = statistics.median(a.rate / b.rate for a, b in pairs)
+            ratios = [a.rate / b.rate for a, b in pairs]
+            cpu_ratio = statistics.median(b.cpu / a.cpu for a, b in pairs)
             spread = f"{min(ratios):.2f}-{max(ratios):.2f} over {len(ratios)} rounds"
             goal = f"target >= {comparison.target:.2f}" if comparison.target else "no target"
-            verdict = (
-                ""
-                if comparison.target is None
-                else (" ok" if ratio >= comparison.target else " MISSED")
+            verdict = ""
+            if comparison.target is not None:
+                verdict = " ok" if ratio >= comparison.target else " MISSED"
+            print(
+                f"  {comparison.name:<58}{ratio:6.2f}x ({spread}; {goal}){verdict}, "
+                f"CPU {cpu_ratio:.2f}x"
             )
-            print(f"  {comparison.name:<58}{ratio:6.2f}x  ({spread}; {goal}){verdict}")
             sdk_rate = statistics.median(s.rate for s in by_mode[comparison.sdk])
             base_rate = statistics.median(s.rate for s in by_mode[comparison.baseline])
             rows.append(
@@ -312,9 +322,9 @@ def report(
                     "ratio": round(ratio, 3),
                     "spread": spread,
                     "data": f"{target.name}: {settings.concurrency} concurrent GET {PATH}",
-                    "note": f"{goal}; median {sdk_rate:.0f} vs {base_rate:.0f} req/s; "
-                    "same warm-up, pool of "
-                    f"{settings.concurrency} connections on both sides",
+                    "note": f"{goal}; median {sdk_rate:.0f} vs {base_rate:.0f} req/s; CPU per "
+                    f"request ratio {cpu_ratio:.2f}x; same warm-up, {settings.concurrency} "
+                    "pooled connections on both sides",
                 }
             )
     return rows
@@ -323,7 +333,7 @@ def report(
 def main() -> None:
     """Parse arguments, start both servers, benchmark, stop them."""
     parser = argparse.ArgumentParser(description="Dhis2Client throughput against bare clients.")
-    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--data", type=Path, default=DATA, help="stand-in data dir (v42)")

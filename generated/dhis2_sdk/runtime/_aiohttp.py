@@ -20,16 +20,18 @@ What maps to what:
   a reset socket → ``ReadError``.
 * bodies are not decompressed by aiohttp: httpx decodes them, as it does over httpcore.
 * aiohttp's own silent retry of a dropped reused connection is off: ``RetryPolicy`` decides.
+* a request that ``HttpSession`` reads whole (``READ_BODY``) gets its body read here, at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Generator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 
 import aiohttp
 import httpx
 from yarl import URL
+
+from ._session import READ_BODY
 
 __all__: list[str] = []
 
@@ -86,11 +88,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return timeout
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        """Send ``request``; the response body streams from the aiohttp response."""
+        """Send ``request``; the response body streams from the aiohttp response, or comes
+        read already when the request carries the ``READ_BODY`` extension."""
         session = self._session or self._open()
         body = await request.aread()
         untyped = body and "content-type" not in request.headers
-        with _mapped_errors(request):
+        try:
             response = await session.request(
                 request.method,
                 URL(str(request.url), encoded=True),
@@ -102,14 +105,31 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 allow_redirects=False,
                 timeout=self._timeout(request),
             )
+            content: bytes | None = None
+            if request.extensions.get(READ_BODY):
+                # One read into bytes, decoded by httpx's synchronous path: none of the async
+                # generators (and their per-object bookkeeping) of a streamed read.
+                content = await response.read()
+                response.release()
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise httpx_error(exc, request) from exc
         reason = response.reason
         extensions = {**_HTTP_11, "reason_phrase": reason.encode("latin-1")} if reason else _HTTP_11
-        return httpx.Response(
+        if content is None:
+            return httpx.Response(
+                response.status,
+                headers=response.raw_headers,
+                stream=_AiohttpBody(response, request),
+                extensions=extensions,
+            )
+        read = httpx.Response(
             response.status,
             headers=response.raw_headers,
-            stream=_AiohttpBody(response, request),
+            stream=httpx.ByteStream(content),
             extensions=extensions,
         )
+        read.read()
+        return read
 
     async def aclose(self) -> None:
         """Close the session and every pooled connection."""
@@ -126,26 +146,20 @@ class _AiohttpBody(httpx.AsyncByteStream):
         self._request = request
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        with _mapped_errors(self._request):
+        try:
             async for chunk in self._response.content.iter_any():
                 yield chunk
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise httpx_error(exc, self._request) from exc
 
     async def aclose(self) -> None:
         # A fully read body gives its connection back to the pool; a partly read one closes it.
         self._response.release()
 
 
-@contextmanager
-def _mapped_errors(request: httpx.Request) -> Generator[None]:
-    try:
-        yield
-    except aiohttp.ClientError as exc:
-        raise httpx_error(exc, request) from exc
-    except TimeoutError as exc:
-        raise httpx.ReadTimeout(str(exc) or "timed out", request=request) from exc
-
-
-def httpx_error(exc: aiohttp.ClientError, request: httpx.Request) -> httpx.TransportError:
+def httpx_error(
+    exc: aiohttp.ClientError | TimeoutError, request: httpx.Request
+) -> httpx.TransportError:
     """The httpx error for an aiohttp one (the classes the retry layer tells apart)."""
     message = str(exc) or type(exc).__name__
     error: type[httpx.TransportError]

@@ -32,6 +32,10 @@ __all__: list[str] = []
 
 _URL_CACHE_SIZE = 1024
 
+READ_BODY = "dhis2_sdk.read_body"
+"""Request extension: the caller reads the whole body, so a pool that can read it at once may
+(the aiohttp pool does; httpx's ignores it)."""
+
 
 @cache
 def _httpx_default_headers() -> httpx.Headers:
@@ -141,6 +145,8 @@ class HttpSession:
     async def send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
         """Send ``request`` through auth and the transport; read the body unless ``stream``."""
         started = time.perf_counter()
+        if not stream:
+            request.extensions[READ_BODY] = True  # a fresh dict per request (build_request)
         auth = self._auth
         if auth is None and request.url.userinfo:
             auth = httpx.BasicAuth(request.url.username, request.url.password)
