@@ -21,7 +21,7 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from datetime import timedelta
 from functools import cache
-from typing import Any, cast
+from typing import Any, Literal, cast
 from urllib.parse import urlencode
 
 import httpx
@@ -142,12 +142,23 @@ class HttpSession:
             return base.copy_with(raw_path=base.raw_path + merged.raw_path.lstrip(b"/"))
         return merged
 
-    async def send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
-        """Send ``request`` through auth and the transport; read the body unless ``stream``."""
+    async def send(
+        self,
+        request: httpx.Request,
+        *,
+        stream: bool = False,
+        auth: httpx.Auth | Literal["session"] | None = "session",
+    ) -> httpx.Response:
+        """Send ``request`` through auth and the transport; read the body unless ``stream``.
+
+        ``auth=None`` sends it without the session's auth (an auth provider's own token
+        request), as ``httpx.AsyncClient.send(request, auth=None)`` does.
+        """
         started = time.perf_counter()
         if not stream:
             request.extensions[READ_BODY] = True  # a fresh dict per request (build_request)
-        auth = self._auth
+        if auth == "session":
+            auth = self._auth
         if auth is None and request.url.userinfo:
             auth = httpx.BasicAuth(request.url.username, request.url.password)
         if auth is None:
