@@ -71,6 +71,7 @@ def test_aiohttp_errors_become_thehttpx_errors_the_retry_layer_knows(
     mapped = httpx_error(error, request)
     assert type(mapped) is expected
     assert mapped.request is request
+    assert (str(mapped) == "") is isinstance(error, TimeoutError)  # as httpcore's timeouts
 
 
 async def test_a_refused_connection_is_a_transport_error_with_advice(backend: Backend) -> None:

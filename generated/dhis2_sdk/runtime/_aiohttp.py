@@ -161,7 +161,8 @@ def httpx_error(
     exc: aiohttp.ClientError | TimeoutError, request: httpx.Request
 ) -> httpx.TransportError:
     """The httpx error for an aiohttp one (the classes the retry layer tells apart)."""
-    message = str(exc) or type(exc).__name__
+    # Timeouts carry no text, as over httpcore: messages that name the error read the same.
+    message = "" if isinstance(exc, TimeoutError) else str(exc) or type(exc).__name__
     error: type[httpx.TransportError]
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
         error = httpx.ConnectTimeout
