@@ -323,8 +323,12 @@ def report(
                     "spread": spread,
                     "data": f"{target.name}: {settings.concurrency} concurrent GET {PATH}",
                     "note": f"{goal}; median {sdk_rate:.0f} vs {base_rate:.0f} req/s; CPU per "
-                    f"request ratio {cpu_ratio:.2f}x; same warm-up, {settings.concurrency} "
-                    "pooled connections on both sides",
+                    f"request ratio {cpu_ratio:.2f}x; "
+                    + (
+                        "the baseline opens a client and a connection per request"
+                        if comparison.baseline == "new httpx.AsyncClient per call"
+                        else f"same warm-up, {settings.concurrency} pooled connections each"
+                    ),
                 }
             )
     return rows
