@@ -210,13 +210,21 @@ class Api:
         resolve = self._resolver(request)
         root = api_root(request)
         store = self.state.store
+        key = (plural, orders, root)
         views = self.sorted_views.get(
-            (plural, orders, root),
+            key,
             store.generation,
             lambda: [store.view(plural, obj, root) for obj in store.objects(plural)],
         )
         any_of = parse_junction(params.get("rootJunction"))
-        views = apply_filters(views, filters, resolve, any_of=any_of)
+        if filters:
+            views = self.sorted_views.filtered(
+                key,
+                (tuple(filters), any_of),
+                store.generation,
+                views,
+                lambda all_views: apply_filters(all_views, filters, resolve, any_of=any_of),
+            )
         body: JsonObject = {}
         if paging.enabled:
             views, body["pager"] = paginate(views, paging, _page_link(request))

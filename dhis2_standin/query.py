@@ -409,11 +409,19 @@ def apply_order(objects: list[JsonObject], orders: Sequence[Order]) -> list[Json
     return result
 
 
-class SortedViews:
-    """Sorted collections kept between requests, so paging through one sorts it once.
+ViewKey = tuple[str, tuple[Order, ...], str]
+"""A collection in one order: plural, orders, API root."""
+FilterKey = tuple[tuple[Filter, ...], bool]
+"""A query on it: filters and whether any of them suffices (``rootJunction=OR``)."""
 
-    An entry is a collection's rendered objects in one order; every entry is dropped when the
-    store's ``generation`` moves (any write or reset), and all of them past ``limit`` entries.
+
+class SortedViews:
+    """Sorted (and filtered) collections kept between requests, so paging through one sorts and
+    filters it once instead of once per page: an index per query, as a database keeps one.
+
+    An entry is a collection's rendered objects in one order (``get``), or the part of such a
+    list that passes one set of filters (``filtered``); every entry is dropped when the store's
+    ``generation`` moves (any write or reset), and all of them past ``limit`` entries.
     """
 
     def __init__(self, limit: int = 64) -> None:
@@ -421,22 +429,38 @@ class SortedViews:
         self.builds = 0
         """How many sorted lists were built (a test counts them)."""
         self._generation: int | None = None
-        self._entries: dict[tuple[str, tuple[Order, ...], str], list[JsonObject]] = {}
+        self._entries: dict[ViewKey | tuple[ViewKey, FilterKey], list[JsonObject]] = {}
 
-    def get(
-        self,
-        key: tuple[str, tuple[Order, ...], str],
-        generation: int,
-        views: Callable[[], list[JsonObject]],
-    ) -> list[JsonObject]:
-        """The sorted list for ``key`` (plural, orders, API root), built by ``views`` if needed."""
+    def _current(self, generation: int) -> None:
         if generation != self._generation or len(self._entries) >= self.limit:
             self._entries.clear()
             self._generation = generation
+
+    def get(
+        self, key: ViewKey, generation: int, views: Callable[[], list[JsonObject]]
+    ) -> list[JsonObject]:
+        """The sorted list for ``key`` (plural, orders, API root), built by ``views`` if needed."""
+        self._current(generation)
         found = self._entries.get(key)
         if found is None:
             found = self._entries[key] = apply_order(views(), key[1])
             self.builds += 1
+        return found
+
+    def filtered(
+        self,
+        key: ViewKey,
+        query: FilterKey,
+        generation: int,
+        views: list[JsonObject],
+        keep: Callable[[list[JsonObject]], list[JsonObject]],
+    ) -> list[JsonObject]:
+        """The part of ``views`` (``get(key)``'s list) that passes ``query``, filtered by
+        ``keep`` if needed."""
+        self._current(generation)
+        found = self._entries.get((key, query))
+        if found is None:
+            found = self._entries[(key, query)] = keep(views)
         return found
 
 

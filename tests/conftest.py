@@ -2,20 +2,24 @@
 
 ``standin`` gives each test a server for ``SHARED_DHIS2/v42`` in its launch state (one process
 per session, reset before each test). ``standin_factory(...)`` starts extra servers (another data
-dir, preloaded metadata, start-up faults...) that stop when the test ends.
+dir, preloaded metadata, start-up faults...) that stop when the test ends. ``backend`` runs a
+test that talks to a real socket once per ``Dhis2Client`` backend (httpx and aiohttp).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pytest
 
 from dhis2_standin.faults import Fault
 from dhis2_standin.launcher import RunningStandin, start_standin
 from tests.paths import SHARED_DHIS2
+
+if TYPE_CHECKING:
+    from dhis2_sdk.runtime._client import Backend
 
 DEFAULT_STANDIN_DATA = SHARED_DHIS2 / "v42"
 
@@ -33,6 +37,12 @@ class StandinFactory(Protocol):
         job_duration: float | None = None,
         extra_args: Sequence[str] = (),
     ) -> RunningStandin: ...
+
+
+@pytest.fixture(params=["httpx", "aiohttp"])
+def backend(request: pytest.FixtureRequest) -> Backend:
+    """Each ``Dhis2Client`` connection pool: tests over real sockets run on both."""
+    return request.param
 
 
 @pytest.fixture(scope="session")

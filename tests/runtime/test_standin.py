@@ -2,8 +2,8 @@
 
 Version dispatch on real system-info bodies, every auth kind, the shared OAuth2 refresh, retries
 on injected faults, timeouts, a 10,000-call burst through a 10-connection pool, streaming a
-large body in flat memory, and background jobs. Delays are asserted from an injected sleep,
-never from the wall clock.
+large body in flat memory, and background jobs, each on both connection pools (``backend``).
+Delays are asserted from an injected sleep, never from the wall clock.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from dhis2_sdk import (
     TokenEndpointError,
     UnsupportedVersionError,
 )
+from dhis2_sdk.runtime._client import Backend
 from dhis2_sdk.v42 import Dhis2Client as V42Client
 from dhis2_standin.faults import Fault
 from dhis2_standin.launcher import RunningStandin
@@ -74,13 +75,16 @@ def data_dir_with_version(tmp_path: Path, source: str, version: str) -> Path:
     return target
 
 
-def pat_client(server: RunningStandin, **kwargs: bool | str | None) -> Dhis2Client:
+def pat_client(
+    server: RunningStandin, backend: Backend, **kwargs: bool | str | None
+) -> Dhis2Client:
     version = kwargs.get("version")
     return Dhis2Client(
         server.base_url,
         auth=PatAuth(server.pat),
         allow_version_fallback=bool(kwargs.get("fallback", False)),
         version=version if isinstance(version, str) else None,
+        backend=backend,
     )
 
 
@@ -89,22 +93,22 @@ def pat_client(server: RunningStandin, **kwargs: bool | str | None) -> Dhis2Clie
 
 @pytest.mark.parametrize("folder", ["v41", "v42", "v43"])
 async def test_exact_version_from_recorded_system_info(
-    standin_factory: StandinFactory, folder: str
+    backend: Backend, standin_factory: StandinFactory, folder: str
 ) -> None:
     server = standin_factory(SHARED_DHIS2 / folder)
     raw = json.loads((SHARED_DHIS2 / folder / "system-info.json").read_text())["version"]
-    async with pat_client(server) as client:
+    async with pat_client(server, backend) as client:
         assert (client.version_key, client.raw_version) == (folder, raw)
         assert len(client.models) > 50
 
 
 async def test_newer_server_falls_back_only_when_allowed(
-    standin_factory: StandinFactory, tmp_path: Path
+    backend: Backend, standin_factory: StandinFactory, tmp_path: Path
 ) -> None:
     server = standin_factory(data_dir_with_version(tmp_path, "v43", "2.44.0"))
-    async with pat_client(server, fallback=True) as client:
+    async with pat_client(server, backend, fallback=True) as client:
         assert (client.version_key, client.raw_version) == ("v43", "2.44.0")
-    client = pat_client(server)
+    client = pat_client(server, backend)
     with pytest.raises(UnsupportedVersionError) as info:
         await client.connect()
     assert "Pass allow_version_fallback=True to use the nearest lower version (v43)" in str(
@@ -115,28 +119,32 @@ async def test_newer_server_falls_back_only_when_allowed(
 
 @pytest.mark.parametrize("fallback", [False, True])
 async def test_older_server_is_unsupported(
-    standin_factory: StandinFactory, tmp_path: Path, fallback: bool
+    backend: Backend, standin_factory: StandinFactory, tmp_path: Path, fallback: bool
 ) -> None:
     server = standin_factory(data_dir_with_version(tmp_path, "v42", "2.40.0"))
     with pytest.raises(UnsupportedVersionError, match="oldest version this SDK supports is v41"):
-        await pat_client(server, fallback=fallback).connect()
+        await pat_client(server, backend, fallback=fallback).connect()
 
 
-async def test_pinned_clients(standin_factory: StandinFactory) -> None:
+async def test_pinned_clients(backend: Backend, standin_factory: StandinFactory) -> None:
     v42_server = standin_factory(SHARED_DHIS2 / "v42")
-    async with V42Client(v42_server.base_url, auth=PatAuth(v42_server.pat)) as client:
+    async with V42Client(
+        v42_server.base_url, auth=PatAuth(v42_server.pat), backend=backend
+    ) as client:
         assert client.version_key == "v42"
     v43_server = standin_factory(SHARED_DHIS2 / "v43")
     with pytest.raises(UnsupportedVersionError, match="pinned to v42, but the server runs"):
-        await V42Client(v43_server.base_url, auth=PatAuth(v43_server.pat)).connect()
-    async with pat_client(v43_server, version="v42", fallback=True) as client:
+        await V42Client(
+            v43_server.base_url, auth=PatAuth(v43_server.pat), backend=backend
+        ).connect()
+    async with pat_client(v43_server, backend, version="v42", fallback=True) as client:
         assert (client.version_key, client.raw_version) == ("v42", "2.43-SNAPSHOT")
 
 
 # -- auth ---------------------------------------------------------------------------------------
 
 
-async def test_every_auth_kind_reaches_api_me(standin: RunningStandin) -> None:
+async def test_every_auth_kind_reaches_api_me(backend: Backend, standin: RunningStandin) -> None:
     auths: list[httpx.Auth] = [
         BasicAuth(standin.username, standin.password),
         PatAuth(standin.pat),
@@ -149,16 +157,20 @@ async def test_every_auth_kind_reaches_api_me(standin: RunningStandin) -> None:
         OAuth2Auth(standin.client_id, standin.client_secret),
     ]
     for auth in auths:
-        async with Dhis2Client(standin.base_url, auth=auth) as client:
+        async with Dhis2Client(standin.base_url, auth=auth, backend=backend) as client:
             me = await client.system.me()
             assert me.username == standin.username, auth
     assert standin.stats().tokens_issued == 2
 
 
-async def test_wrong_credentials_raise_without_secrets(standin: RunningStandin) -> None:
+async def test_wrong_credentials_raise_without_secrets(
+    backend: Backend, standin: RunningStandin
+) -> None:
     secret = "not-the-password-42"
     with pytest.raises(AuthenticationError) as info:
-        await Dhis2Client(standin.base_url, auth=BasicAuth(standin.username, secret)).connect()
+        await Dhis2Client(
+            standin.base_url, auth=BasicAuth(standin.username, secret), backend=backend
+        ).connect()
     assert info.value.status_code == 401
     assert secret not in str(info.value)
     assert secret not in repr(info.value)
@@ -166,6 +178,7 @@ async def test_wrong_credentials_raise_without_secrets(standin: RunningStandin) 
         await Dhis2Client(
             standin.base_url,
             auth=OAuth2Auth(standin.client_id, secret, username="admin", password=secret),
+            backend=backend,
         ).connect()
     assert secret not in str(flow.value)
 
@@ -181,11 +194,12 @@ def password_grant(standin: RunningStandin, clock: Clock) -> OAuth2Auth:
 
 
 async def test_fifty_requests_with_an_expired_token_share_one_refresh(
+    backend: Backend,
     standin: RunningStandin,
 ) -> None:
     clock = Clock()
     auth = password_grant(standin, clock)
-    async with Dhis2Client(standin.base_url, auth=auth) as client:
+    async with Dhis2Client(standin.base_url, auth=auth, backend=backend) as client:
         clock.now += 7200  # past the stand-in's 3600 s lifetime
         users = await asyncio.gather(*(client.system.me() for _ in range(50)))
     assert {user.username for user in users} == {standin.username}
@@ -193,11 +207,13 @@ async def test_fifty_requests_with_an_expired_token_share_one_refresh(
     assert (stats.tokens_issued, stats.tokens_refreshed) == (1, 1)
 
 
-async def test_fifty_requests_rejected_with_401_share_one_refresh(standin: RunningStandin) -> None:
+async def test_fifty_requests_rejected_with_401_share_one_refresh(
+    backend: Backend, standin: RunningStandin
+) -> None:
     auth = OAuth2Auth(
         standin.client_id, standin.client_secret, username="admin", password=standin.password
     )
-    async with Dhis2Client(standin.base_url, auth=auth) as client:
+    async with Dhis2Client(standin.base_url, auth=auth, backend=backend) as client:
         assert standin.expire_tokens() == 1  # the client still believes its token is fresh
         users = await asyncio.gather(*(client.system.me() for _ in range(50)))
     assert len(users) == 50
@@ -206,11 +222,11 @@ async def test_fifty_requests_rejected_with_401_share_one_refresh(standin: Runni
 
 
 async def test_fifty_requests_share_one_attempt_at_a_hanging_token_endpoint(
-    standin: RunningStandin,
+    backend: Backend, standin: RunningStandin
 ) -> None:
     clock = Clock()
     auth = password_grant(standin, clock)
-    async with Dhis2Client(standin.base_url, auth=auth, timeout=0.5) as client:
+    async with Dhis2Client(standin.base_url, auth=auth, timeout=0.5, backend=backend) as client:
         standin.set_faults(Fault("stall", count=None, path="/uaa/oauth/token", seconds=60.0))
         clock.now += 7200  # the token expired: every request needs the refresh
         results = await asyncio.gather(
@@ -231,26 +247,34 @@ async def test_fifty_requests_share_one_attempt_at_a_hanging_token_endpoint(
 
 
 def retrying_client(
-    server: RunningStandin, sleeps: Sleeps, max_attempts: int = 3, timeout: float = 30.0
+    server: RunningStandin,
+    backend: Backend,
+    sleeps: Sleeps,
+    max_attempts: int = 3,
+    timeout: float = 30.0,
 ) -> Dhis2Client:
     policy = RetryPolicy(max_attempts=max_attempts, jitter=False, sleep=sleeps)
     return Dhis2Client(
-        server.base_url, auth=PatAuth(server.pat), retry_policy=policy, timeout=timeout
+        server.base_url,
+        auth=PatAuth(server.pat),
+        retry_policy=policy,
+        timeout=timeout,
+        backend=backend,
     )
 
 
-async def test_fails_twice_then_succeeds(standin: RunningStandin) -> None:
+async def test_fails_twice_then_succeeds(backend: Backend, standin: RunningStandin) -> None:
     sleeps = Sleeps()
-    async with retrying_client(standin, sleeps) as client:
+    async with retrying_client(standin, backend, sleeps) as client:
         standin.set_faults(Fault("error", count=2, path="/api/me", status=503))
         assert (await client.system.me()).username == "admin"
     assert sleeps.delays == [0.5, 1.0]
     assert standin.stats().requests["GET /api/me"] == 3
 
 
-async def test_gives_up_after_max_attempts(standin: RunningStandin) -> None:
+async def test_gives_up_after_max_attempts(backend: Backend, standin: RunningStandin) -> None:
     sleeps = Sleeps()
-    async with retrying_client(standin, sleeps, max_attempts=4) as client:
+    async with retrying_client(standin, backend, sleeps, max_attempts=4) as client:
         standin.set_faults(Fault("error", count=10, path="/api/me", status=502))
         with pytest.raises(ServerError) as info:
             await client.system.me()
@@ -259,9 +283,11 @@ async def test_gives_up_after_max_attempts(standin: RunningStandin) -> None:
     assert standin.stats().requests["GET /api/me"] == 4
 
 
-async def test_dropped_connections_are_retried_for_get(standin: RunningStandin) -> None:
+async def test_dropped_connections_are_retried_for_get(
+    backend: Backend, standin: RunningStandin
+) -> None:
     sleeps = Sleeps()
-    async with retrying_client(standin, sleeps) as client:
+    async with retrying_client(standin, backend, sleeps) as client:
         standin.set_faults(Fault("drop", count=2, path="/api/me"))
         assert (await client.system.me()).username == "admin"
     assert len(sleeps.delays) == 2
@@ -275,10 +301,10 @@ async def test_dropped_connections_are_retried_for_get(standin: RunningStandin) 
     ],
 )
 async def test_post_is_not_retried_after_the_body_was_sent(
-    standin: RunningStandin, fault: Fault
+    backend: Backend, standin: RunningStandin, fault: Fault
 ) -> None:
     sleeps = Sleeps()
-    async with retrying_client(standin, sleeps) as client:
+    async with retrying_client(standin, backend, sleeps) as client:
         standin.set_faults(fault)
         with pytest.raises((ServerError, Dhis2TransportError)):
             await client.post_raw("/api/metadata", json={"dataElements": []})
@@ -286,17 +312,17 @@ async def test_post_is_not_retried_after_the_body_was_sent(
     assert standin.stats().requests.get("POST /api/metadata", 0) <= 1
 
 
-async def test_retry_after_is_honoured(standin: RunningStandin) -> None:
+async def test_retry_after_is_honoured(backend: Backend, standin: RunningStandin) -> None:
     sleeps = Sleeps()
-    async with retrying_client(standin, sleeps) as client:
+    async with retrying_client(standin, backend, sleeps) as client:
         standin.set_faults(Fault("rate_limit", count=2, path="/api/me", retry_after=7))
         assert (await client.system.me()).username == "admin"
     assert sleeps.delays == [7.0, 7.0]
 
 
-async def test_a_stalled_server_times_out(standin: RunningStandin) -> None:
+async def test_a_stalled_server_times_out(backend: Backend, standin: RunningStandin) -> None:
     sleeps = Sleeps()
-    async with retrying_client(standin, sleeps, max_attempts=1, timeout=0.3) as client:
+    async with retrying_client(standin, backend, sleeps, max_attempts=1, timeout=0.3) as client:
         standin.set_faults(Fault("stall", count=1, path="/api/me", seconds=10.0))
         with pytest.raises(Dhis2TimeoutError) as info:
             await client.system.me()
@@ -307,13 +333,16 @@ async def test_a_stalled_server_times_out(standin: RunningStandin) -> None:
 
 
 @pytest.mark.slow
-async def test_ten_thousand_calls_through_ten_connections(standin: RunningStandin) -> None:
+async def test_ten_thousand_calls_through_ten_connections(
+    backend: Backend, standin: RunningStandin
+) -> None:
     # The stand-in also counts the launcher's own control connection; it is open already.
     baseline = standin.stats().connections_open
     client = Dhis2Client(
         standin.base_url,
         auth=PatAuth(standin.pat),
         http_limits=httpx.Limits(max_connections=10),
+        backend=backend,
     )
     async with client:
         results = await asyncio.gather(*(client.get_raw("/api/system/info") for _ in range(10_000)))
@@ -324,12 +353,14 @@ async def test_ten_thousand_calls_through_ten_connections(standin: RunningStandi
     assert stats.requests["GET /api/system/info"] == 10_001
 
 
-async def test_streaming_a_large_body_keeps_memory_flat(standin: RunningStandin) -> None:
+async def test_streaming_a_large_body_keeps_memory_flat(
+    backend: Backend, standin: RunningStandin
+) -> None:
     size = 128 * 1024 * 1024
     process = psutil.Process()
     received = 0
     checksum_ok = True
-    async with Dhis2Client(standin.base_url, auth=PatAuth(standin.pat)) as client:
+    async with Dhis2Client(standin.base_url, auth=PatAuth(standin.pat), backend=backend) as client:
         rss_before = process.memory_info().rss
         tracemalloc.start()
         try:
@@ -351,10 +382,14 @@ async def test_streaming_a_large_body_keeps_memory_flat(standin: RunningStandin)
 
 
 async def test_stream_as_plain_async_iterator_releases_the_connection(
+    backend: Backend,
     standin: RunningStandin,
 ) -> None:
     client = Dhis2Client(
-        standin.base_url, auth=PatAuth(standin.pat), http_limits=httpx.Limits(max_connections=1)
+        standin.base_url,
+        auth=PatAuth(standin.pat),
+        http_limits=httpx.Limits(max_connections=1),
+        backend=backend,
     )
     async with client:
         for _ in range(3):  # would deadlock on the single permit if a stream leaked it
@@ -371,9 +406,11 @@ async def test_stream_as_plain_async_iterator_releases_the_connection(
 # -- jobs -----------------------------------------------------------------------------------
 
 
-async def test_start_a_job_and_await_its_completion(standin_factory: StandinFactory) -> None:
+async def test_start_a_job_and_await_its_completion(
+    backend: Backend, standin_factory: StandinFactory
+) -> None:
     server = standin_factory(job_duration=0.3)
-    async with pat_client(server) as client:
+    async with pat_client(server, backend) as client:
         ref = await client.tasks.start("/api/resourceTables/analytics")
         done = await client.tasks.await_completion(ref, poll_interval=0.05, timeout=30)
     assert done.final.completed
@@ -382,9 +419,9 @@ async def test_start_a_job_and_await_its_completion(standin_factory: StandinFact
     assert server.stats().jobs_started == 1
 
 
-async def test_a_failing_job_raises(standin_factory: StandinFactory) -> None:
+async def test_a_failing_job_raises(backend: Backend, standin_factory: StandinFactory) -> None:
     server = standin_factory(job_duration=0.2, faults=["job_error"])
-    async with pat_client(server) as client:
+    async with pat_client(server, backend) as client:
         ref = await client.tasks.start("/api/resourceTables/analytics")
         with pytest.raises(TaskError, match=r"DHIS2 job ANALYTICS_TABLE \w+ failed"):
             await client.tasks.await_completion(ref, poll_interval=0.05, timeout=30)

@@ -27,6 +27,7 @@ from dhis2_sdk import (
     TaskTimeoutError,
     WebMessageResponse,
 )
+from dhis2_sdk.runtime._client import Backend
 from dhis2_standin.faults import Fault
 from dhis2_standin.launcher import RunningStandin, start_standin
 from tests.paths import SHARED_DHIS2, VERSIONS
@@ -53,8 +54,8 @@ def server(versioned_standin: RunningStandin) -> RunningStandin:
     return versioned_standin
 
 
-def client_for(server: RunningStandin) -> Dhis2Client:
-    return Dhis2Client(server.base_url, auth=PatAuth(server.pat))
+def client_for(server: RunningStandin, backend: Backend) -> Dhis2Client:
+    return Dhis2Client(server.base_url, auth=PatAuth(server.pat), backend=backend)
 
 
 def data_elements(*names: str) -> Payload:
@@ -84,9 +85,9 @@ async def start_import(client: Dhis2Client, payload: Payload) -> TaskRef:
 # -- async imports and client.tasks ------------------------------------------------------------
 
 
-async def test_async_import_awaited_to_its_report(server: RunningStandin) -> None:
+async def test_async_import_awaited_to_its_report(backend: Backend, server: RunningStandin) -> None:
     server.configure(job_duration=0.05)
-    async with client_for(server) as client:
+    async with client_for(server, backend) as client:
         assert client.version_key == server.data_dir.name
         ref = await start_import(client, data_elements("One", "Two"))
         done = await client.tasks.await_completion(ref, poll_interval=0.01, timeout=60)
@@ -103,9 +104,11 @@ async def test_async_import_awaited_to_its_report(server: RunningStandin) -> Non
     assert report.errors() == []
 
 
-async def test_iter_notifications_yields_each_notification_once(server: RunningStandin) -> None:
+async def test_iter_notifications_yields_each_notification_once(
+    backend: Backend, server: RunningStandin
+) -> None:
     server.configure(job_duration=0.5)
-    async with client_for(server) as client:
+    async with client_for(server, backend) as client:
         ref = await start_import(client, data_elements("One"))
         notes = [n async for n in client.tasks.iter_notifications(ref, poll_interval=0.01)]
         listed = await client.get_raw(ref.path)
@@ -117,11 +120,13 @@ async def test_iter_notifications_yields_each_notification_once(server: RunningS
     assert notes[-1].completed
 
 
-async def test_a_job_that_never_completes_times_out(server: RunningStandin) -> None:
+async def test_a_job_that_never_completes_times_out(
+    backend: Backend, server: RunningStandin
+) -> None:
     server.configure(job_duration=0)  # every step at once; the completing one never comes
     server.set_faults(Fault("job_hang", path="/METADATA_IMPORT"))
     fake = FakeTime()
-    async with client_for(server) as client:
+    async with client_for(server, backend) as client:
         ref = await start_import(client, data_elements("One"))
         tasks = TasksApi(client, sleep=fake.sleep, clock=fake.clock)
         with pytest.raises(TaskTimeoutError) as info:
@@ -137,10 +142,12 @@ async def test_a_job_that_never_completes_times_out(server: RunningStandin) -> N
     )
 
 
-async def test_a_failing_import_job_raises_with_its_completion(server: RunningStandin) -> None:
+async def test_a_failing_import_job_raises_with_its_completion(
+    backend: Backend, server: RunningStandin
+) -> None:
     server.configure(job_duration=0)
     server.set_faults(Fault("job_error", path="/METADATA_IMPORT"))
-    async with client_for(server) as client:
+    async with client_for(server, backend) as client:
         ref = await start_import(client, data_elements("One"))
         with pytest.raises(TaskError) as info:
             await client.tasks.await_completion(ref, poll_interval=0.01)
@@ -159,8 +166,8 @@ async def test_a_failing_import_job_raises_with_its_completion(server: RunningSt
 # -- synchronous imports -------------------------------------------------------------------------
 
 
-async def test_validate_changes_nothing(server: RunningStandin) -> None:
-    async with client_for(server) as client:
+async def test_validate_changes_nothing(backend: Backend, server: RunningStandin) -> None:
+    async with client_for(server, backend) as client:
         body = await client.post_raw(
             "/api/metadata", params={"importMode": "VALIDATE"}, json=data_elements("One", "Two")
         )
@@ -174,11 +181,12 @@ async def test_validate_changes_nothing(server: RunningStandin) -> None:
 
 
 async def test_an_invalid_object_in_an_import_is_a_409_with_error_reports(
+    backend: Backend,
     server: RunningStandin,
 ) -> None:
     payload = data_elements("Good", "Bad")
     del payload["dataElements"][1]["shortName"]
-    async with client_for(server) as client:
+    async with client_for(server, backend) as client:
         with pytest.raises(ConflictError) as info:
             await client.post_raw("/api/metadata", params={"atomicMode": "NONE"}, json=payload)
         assert await count(client) == 1
@@ -202,8 +210,10 @@ async def test_an_invalid_object_in_an_import_is_a_409_with_error_reports(
 # -- single objects ------------------------------------------------------------------------------
 
 
-async def test_object_writes_answer_object_reports(server: RunningStandin) -> None:
-    async with client_for(server) as client:
+async def test_object_writes_answer_object_reports(
+    backend: Backend, server: RunningStandin
+) -> None:
+    async with client_for(server, backend) as client:
         created = ObjectReportResponse.model_validate(
             await client.post_raw("/api/dataElements", json={"name": "Weight", "shortName": "W"})
         )
@@ -225,8 +235,10 @@ async def test_object_writes_answer_object_reports(server: RunningStandin) -> No
         assert (answer.response.uid, answer.response.error_reports) == (new, [])
 
 
-async def test_an_invalid_object_is_a_409_with_its_object_report(server: RunningStandin) -> None:
-    async with client_for(server) as client:
+async def test_an_invalid_object_is_a_409_with_its_object_report(
+    backend: Backend, server: RunningStandin
+) -> None:
+    async with client_for(server, backend) as client:
         with pytest.raises(ConflictError) as info:
             await client.post_raw("/api/dataElements", json={"name": "No short name"})
         assert await count(client) == 0

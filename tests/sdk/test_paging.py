@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dhis2_sdk import BasicAuth, Dhis2Model, Page
+from dhis2_sdk.runtime._client import Backend
 from dhis2_sdk.runtime._paging import page_type
 from dhis2_sdk.v43 import DataElement, Dhis2Client
 from tests.conftest import StandinFactory
@@ -13,12 +14,14 @@ from tests.recorded import IMPORT_PAYLOADS
 
 
 @pytest.mark.anyio
-async def test_pages_and_iteration_give_every_object_typed(standin_factory: StandinFactory) -> None:
+async def test_pages_and_iteration_give_every_object_typed(
+    backend: Backend, standin_factory: StandinFactory
+) -> None:
     server = standin_factory(
         SHARED_DHIS2 / "v43", metadata=IMPORT_PAYLOADS / "aggregate_metadata.json"
     )
     async with Dhis2Client(
-        server.base_url, auth=BasicAuth(server.username, server.password)
+        server.base_url, auth=BasicAuth(server.username, server.password), backend=backend
     ) as client:
         everything = await client.get_raw(
             "/api/dataElements", params={"paging": "false", "fields": "id,name,valueType"}

@@ -14,6 +14,7 @@ import pytest
 
 from dhis2_sdk import BasicAuth, Dhis2ClientError, NotFoundError, UnsupportedVersionError
 from dhis2_sdk import Dhis2Client as UnpinnedClient
+from dhis2_sdk.runtime._client import Backend
 from dhis2_sdk.runtime._query import fields_param, filter_param, order_param
 from tests.conftest import StandinFactory
 from tests.paths import GENERATED, SHARED_DHIS2, VERSIONS
@@ -29,12 +30,12 @@ def _export_count(key: str) -> int:
 
 @pytest.mark.parametrize("version", VERSIONS)
 async def test_list_get_and_iterate_every_page(
-    version: str, standin_factory: StandinFactory
+    version: str, backend: Backend, standin_factory: StandinFactory
 ) -> None:
     server = standin_factory(SHARED_DHIS2 / version, metadata=AGGREGATE)
     package = importlib.import_module(f"dhis2_sdk.{version}")
     auth = BasicAuth(server.username, server.password)
-    async with package.Dhis2Client(server.base_url, auth=auth) as client:
+    async with package.Dhis2Client(server.base_url, auth=auth, backend=backend) as client:
         elements = client.resources.data_elements
         page = await elements.list(fields=["id", "name", "valueType"], page_size=10)
         assert page.pager is not None

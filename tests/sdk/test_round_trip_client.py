@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from dhis2_sdk import BasicAuth
+from dhis2_sdk.runtime._client import Backend
 from dhis2_sdk.v43 import DataElement, Dhis2Client, ValueType
 from tests.conftest import StandinFactory
 from tests.paths import SHARED_DHIS2
@@ -18,12 +19,14 @@ FUTURE = {"futureSetting": {"enabled": True, "levels": [1, 2]}, "futureFlag": "o
 
 
 @pytest.mark.anyio
-async def test_get_modify_put_keeps_unknown_fields(standin_factory: StandinFactory) -> None:
+async def test_get_modify_put_keeps_unknown_fields(
+    backend: Backend, standin_factory: StandinFactory
+) -> None:
     server = standin_factory(
         SHARED_DHIS2 / "v43", metadata=IMPORT_PAYLOADS / "aggregate_metadata.json"
     )
     auth = BasicAuth(server.username, server.password)
-    async with Dhis2Client(server.base_url, auth=auth) as client:
+    async with Dhis2Client(server.base_url, auth=auth, backend=backend) as client:
         listing = await client.get_raw("/api/dataElements", params={"fields": "id", "pageSize": 1})
         uid = listing["dataElements"][0]["id"]
         original = await client.get_raw(f"/api/dataElements/{uid}", params={"fields": "*"})

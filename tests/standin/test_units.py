@@ -146,6 +146,35 @@ def test_sorted_views_sort_once_per_store_generation() -> None:
     assert cache.builds == 4
 
 
+def test_filtered_views_filter_once_per_store_generation() -> None:
+    """Paging through a filtered collection filters it once, not once per page."""
+    objects: list[JsonObject] = [{"name": "b"}, {"name": "a"}, {"name": "ab"}]
+    cache = SortedViews()
+    by_name = ("dataElements", (Order("name"),), "http://x/api")
+    query = ((parse_filter("name:like:a"),), False)
+    runs: list[int] = []
+
+    def keep(views: list[JsonObject]) -> list[JsonObject]:
+        runs.append(len(views))
+        return [view for view in views if "a" in str(view["name"])]
+
+    views = cache.get(by_name, 7, lambda: list(objects))
+    for _ in range(3):  # three pages of the same query
+        found = cache.filtered(by_name, query, 7, cache.get(by_name, 7, lambda: []), keep)
+        assert [obj["name"] for obj in found] == ["a", "ab"]
+    assert runs == [3]
+    other = ((parse_filter("name:eq:b"),), False)
+    cache.filtered(by_name, other, 7, views, keep)
+    objects.append({"name": "abc"})  # a write moves the store's generation
+    views = cache.get(by_name, 8, lambda: list(objects))
+    assert [obj["name"] for obj in cache.filtered(by_name, query, 8, views, keep)] == [
+        "a",
+        "ab",
+        "abc",
+    ]
+    assert runs == [3, 3, 4]
+
+
 def test_uids() -> None:
     generated = {new_uid() for _ in range(200)}
     assert len(generated) == 200

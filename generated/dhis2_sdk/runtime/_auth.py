@@ -45,6 +45,15 @@ class Dhis2Auth(httpx.Auth):
         Only providers that talk to the server themselves (OAuth2) use it.
         """
 
+    def fixed_header(self) -> str | None:
+        """The ``Authorization`` value, when it is the same for every request (Basic, PAT).
+
+        ``Dhis2Client`` then sends it with every request instead of running ``auth_flow`` per
+        request; ``None`` (the default) runs the flow. A subclass that changes ``auth_flow``
+        must return ``None`` here.
+        """
+        return None
+
 
 class BasicAuth(Dhis2Auth):
     """HTTP Basic auth with a DHIS2 username and password."""
@@ -63,6 +72,10 @@ class BasicAuth(Dhis2Auth):
         """Set the ``Authorization: Basic …`` header."""
         request.headers["Authorization"] = self._header
         yield request
+
+    def fixed_header(self) -> str | None:
+        """``Basic …``: the same for every request."""
+        return self._header
 
     def __repr__(self) -> str:
         return f"BasicAuth(username={self.username!r}, password={_REDACTED})"
@@ -83,6 +96,10 @@ class PatAuth(Dhis2Auth):
         """Set the ``Authorization: ApiToken …`` header."""
         request.headers["Authorization"] = self._header
         yield request
+
+    def fixed_header(self) -> str | None:
+        """``ApiToken …``: the same for every request."""
+        return self._header
 
     def __repr__(self) -> str:
         return f"PatAuth(token={_REDACTED})"

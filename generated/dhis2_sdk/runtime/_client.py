@@ -3,11 +3,13 @@
 Stage: runtime (hand-written). Layers, outermost first, as in httpx:
 
 ``Dhis2Client`` (base URL, JSON, error mapping, concurrency permits)
-→ auth (``httpx.Auth`` from ``auth.py``, resolved per request)
+→ ``HttpSession`` (``session.py``: httpx's request building, cookies and auth flow, on a
+short path) → auth (``httpx.Auth`` from ``auth.py``; a fixed Basic or PAT header is set once)
 → ``RetryTransport`` (``retry.py``) → ``RateLimitTransport`` (``ratelimit.py``, optional)
-→ ``httpx.AsyncHTTPTransport`` (the pool, sized by ``http_limits``).
+→ the pool, sized by ``http_limits``: ``httpx.AsyncHTTPTransport``, or with
+``backend="aiohttp"`` an ``aiohttp`` session behind the same httpx interface (``aiohttp.py``).
 
-One ``httpx.AsyncClient`` per ``Dhis2Client`` carries every call. ``connect()`` builds it once,
+One ``HttpSession`` per ``Dhis2Client`` carries every call. ``connect()`` builds it once,
 reads ``/api/system/info`` and loads the matching generated ``vNN`` package through
 ``versions.py``; the per-version ``Dhis2Client`` subclasses generated in ``vNN/client.py`` only
 set ``PINNED_VERSION``.
@@ -16,10 +18,11 @@ set ``PINNED_VERSION``.
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json as jsonlib
 from collections.abc import AsyncIterable, AsyncIterator, Mapping, Sequence
 from types import TracebackType
-from typing import Any, ClassVar, Self, TypeVar, cast
+from typing import Any, ClassVar, Literal, Self, TypeVar, cast
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -41,6 +44,7 @@ from ._paging import Page, page_type
 from ._ratelimit import RateLimitTransport, TokenBucket
 from ._resources import Resources
 from ._retry import RetryPolicy, RetryTransport
+from ._session import HttpSession
 from ._streaming import ResponseStream
 from ._system import SystemApi
 from ._tasks import TasksApi
@@ -61,6 +65,9 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 ItemT = TypeVar("ItemT", bound=Dhis2Model)
 ResourcesT = TypeVar("ResourcesT", bound=Resources)
 MetadataT = TypeVar("MetadataT", bound=Dhis2Model)
+
+Backend = Literal["httpx", "aiohttp"]
+_BACKENDS: tuple[Backend, ...] = ("httpx", "aiohttp")
 
 _Primitive = str | int | float | bool | None
 Params = Mapping[str, _Primitive | Sequence[_Primitive]]
@@ -106,7 +113,9 @@ class Dhis2Client:
     ``RetryPolicy()`` (pass ``RetryPolicy(max_attempts=1)`` for none), ``http_limits`` to
     ``DEFAULT_LIMITS``; ``rate_limit`` caps requests per second. ``transport`` replaces the
     network (an ``httpx.MockTransport`` in tests); retries and rate limit still wrap it.
-    ``headers`` are sent with every request. Requests beyond ``http_limits.max_connections``
+    ``backend`` picks the connection pool: ``"httpx"`` (httpcore, the default) or ``"aiohttp"``
+    (far less CPU per request, for bulk jobs; needs ``pip install 'dhis2-sdk[aiohttp]'``); both
+    behave the same above the pool. ``headers`` are sent with every request. Requests beyond ``http_limits.max_connections``
     wait for a free slot without a pool timeout: the pool size is the concurrency limit.
     """
 
@@ -127,7 +136,9 @@ class Dhis2Client:
         rate_limit: float | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         headers: Mapping[str, str] | None = None,
+        backend: Backend = "httpx",
     ) -> None:
+        _check_backend(backend, transport)
         url = httpx.URL(base_url.rstrip("/") + "/")
         if not url.is_absolute_url:
             raise ValueError(
@@ -158,8 +169,9 @@ class Dhis2Client:
         self.http_limits: httpx.Limits = http_limits if http_limits is not None else DEFAULT_LIMITS
         self.rate_limit = rate_limit
         self._transport = transport
+        self.backend: Backend = backend
         self._headers = {"User-Agent": _USER_AGENT, "Accept": "application/json", **(headers or {})}
-        self._http: httpx.AsyncClient | None = None
+        self._http: HttpSession | None = None
         self._permits = _Permits(self.http_limits.max_connections)
         self._connect_lock = asyncio.Lock()
         self._version: GeneratedVersion | None = None
@@ -178,20 +190,25 @@ class Dhis2Client:
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    def _build_http(self) -> httpx.AsyncClient:
-        transport: httpx.AsyncBaseTransport = self._transport or httpx.AsyncHTTPTransport(
-            limits=self.http_limits
-        )
+    def _build_http(self) -> HttpSession:
+        transport = self._transport or self._build_pool()
         if self.rate_limit is not None:
             transport = RateLimitTransport(transport, TokenBucket(self.rate_limit))
         transport = RetryTransport(transport, self.retry_policy)
-        return httpx.AsyncClient(
-            base_url=self.base_url,
+        return HttpSession(
+            self.base_url,
             auth=self.auth,
             timeout=self.timeout,
             transport=transport,
             headers=self._headers,
         )
+
+    def _build_pool(self) -> httpx.AsyncBaseTransport:
+        if self.backend == "aiohttp":
+            from ._aiohttp import AiohttpTransport  # imports aiohttp: only for this backend
+
+            return AiohttpTransport(self.http_limits)
+        return httpx.AsyncHTTPTransport(limits=self.http_limits)
 
     async def connect(self) -> Self:
         """Open the connection pool (once), read the server's version, load its models.
@@ -331,7 +348,7 @@ class Dhis2Client:
         client's transports (retries, rate limit, pool), without auth."""
         return await self._http_client().send(request, auth=None)
 
-    def _http_client(self) -> httpx.AsyncClient:
+    def _http_client(self) -> HttpSession:
         if self._http is None:
             raise NotConnectedError(
                 f"{type(self).__name__} is not connected: use `async with client:` or "
@@ -362,6 +379,8 @@ class Dhis2Client:
 
     def _check_origin(self, method: str, path: str) -> None:
         """Absolute URLs must be on ``base_url``'s origin: credentials go to no other host."""
+        if path.startswith("/"):
+            return  # a path has no scheme: never absolute, no need to parse it
         url = httpx.URL(path)
         if not url.is_absolute_url:
             return
@@ -542,6 +561,21 @@ class Dhis2Client:
         version = f", version_key={self.version_key!r}" if self.version_key else ""
         return (
             f"{type(self).__name__}(base_url={str(self.base_url)!r}, auth={self.auth!r}{version})"
+        )
+
+
+def _check_backend(backend: str, transport: httpx.AsyncBaseTransport | None) -> None:
+    if backend not in _BACKENDS:
+        raise ValueError(f"backend must be 'httpx' or 'aiohttp', got {backend!r}")
+    if backend == "aiohttp" and transport is not None:
+        raise ValueError(
+            "transport= replaces the network, so backend='aiohttp' would be ignored: "
+            "pass one of them, not both."
+        )
+    if backend == "aiohttp" and importlib.util.find_spec("aiohttp") is None:
+        raise ImportError(
+            "backend='aiohttp' needs the aiohttp package, which is not installed: "
+            "pip install 'dhis2-sdk[aiohttp]' (or use the default backend='httpx')."
         )
 
 

@@ -18,7 +18,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, SecretStr, field_validator, model_validator
 
 from ._auth import BasicAuth, Dhis2Auth, OAuth2Auth, PatAuth
-from ._client import Dhis2Client
+from ._client import Backend, Dhis2Client
 from ._errors import InvalidProfileNameError, NoProfileError
 from ._retry import RetryPolicy
 from ._versions import normalize_version_key
@@ -160,6 +160,7 @@ async def open_client(
     http_limits: httpx.Limits | None = None,
     rate_limit: float | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    backend: Backend = "httpx",
 ) -> AsyncGenerator[Dhis2Client]:
     """``async with open_client(profile) as client:`` a connected client for a profile.
 
@@ -184,6 +185,7 @@ async def open_client(
         http_limits=http_limits,
         rate_limit=rate_limit,
         transport=transport,
+        backend=backend,
     )
     async with client:
         yield client
