@@ -12,6 +12,7 @@ import csv
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -34,14 +35,18 @@ from tests.data_side.values import (
     planned_import,
 )
 
+if TYPE_CHECKING:
+    from dhis2_sdk.runtime._client import Backend
+
 pytestmark = pytest.mark.anyio
 
 PLAN = planned_import()
 Key = tuple[str, str, str, str, str]
 
 
-def client_for(server: RunningStandin) -> Dhis2Client:
-    return Dhis2Client(server.base_url, auth=BasicAuth(server.username, server.password))
+def client_for(server: RunningStandin, backend: Backend = "httpx") -> Dhis2Client:
+    auth = BasicAuth(server.username, server.password)
+    return Dhis2Client(server.base_url, auth=auth, backend=backend)
 
 
 def key_of(value: Wire) -> Key:
@@ -93,9 +98,10 @@ async def streamed(values: list[Wire]) -> AsyncIterator[DataValue | Wire]:
 
 
 async def test_streamed_import_counts_and_names_every_conflict_and_exports_every_value(
-    aggregate: RunningStandin,
+    aggregate: RunningStandin, backend: Backend
 ) -> None:
-    async with client_for(aggregate) as client:
+    """On both connection pools: the request body streams out, the export streams in."""
+    async with client_for(aggregate, backend) as client:
         summary = await client.data_values.import_(streamed(PLAN.sent))
         exported = await export_everything(client)
     assert len(PLAN.sent) > 20_000

@@ -91,16 +91,22 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         """Send ``request``; the response body streams from the aiohttp response, or comes
         read already when the request carries the ``READ_BODY`` extension."""
         session = self._session or self._open()
-        body = await request.aread()
-        untyped = body and "content-type" not in request.headers
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+        data: bytes | AsyncIterator[bytes] | None
+        if isinstance(request.stream, httpx.ByteStream):
+            data = await request.aread() or None
+        else:
+            # A streamed body (an async generator's content) goes out chunk by chunk, never
+            # read whole; aiohttp writes the chunked framing httpx announced.
+            data = _chunks(request.stream)
+            headers = [(k, v) for k, v in headers if k.lower() != "transfer-encoding"]
+        untyped = data is not None and "content-type" not in request.headers
         try:
             response = await session.request(
                 request.method,
                 URL(str(request.url), encoded=True),
-                headers=[
-                    (k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw
-                ],
-                data=body or None,
+                headers=headers,
+                data=data,
                 skip_auto_headers=_NO_CONTENT_TYPE if untyped else None,
                 allow_redirects=False,
                 timeout=self._timeout(request),
@@ -136,6 +142,16 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         session, self._session = self._session, None
         if session is not None:
             await session.close()
+
+
+async def _chunks(stream: httpx.SyncByteStream | httpx.AsyncByteStream) -> AsyncIterator[bytes]:
+    """The request body's chunks as httpx produces them (an async stream; a sync one too)."""
+    if isinstance(stream, httpx.AsyncByteStream):
+        async for chunk in stream:
+            yield chunk
+    else:
+        for chunk in stream:
+            yield chunk
 
 
 class _AiohttpBody(httpx.AsyncByteStream):
