@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .runtime._client import *
     from .runtime._dhis2_version import *
     from .runtime._errors import *
+    from .runtime._gc import *
     from .runtime._lazy import *
     from .runtime._metadata import *
     from .runtime._model import *
@@ -41,6 +42,7 @@ _RUNTIME_MODULES: Final = (
     ".runtime._client",
     ".runtime._dhis2_version",
     ".runtime._errors",
+    ".runtime._gc",
     ".runtime._lazy",
     ".runtime._metadata",
     ".runtime._model",
@@ -141,6 +143,7 @@ __all__ = [
     "WebMessageResponse",
     "available_versions",
     "error_from_response",
+    "gc_paused",
     "generate_uid",
     "generate_uids",
     "is_valid_uid",
