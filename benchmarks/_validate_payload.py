@@ -258,7 +258,7 @@ def time_rounds(
     for _ in range(rounds):
         for name, way in ways.items():
             samples[name].append(per_call_seconds(way, samples=3))
-    objects = sum(len(v) for v in body.values() if isinstance(v, list))
+    objects = sum(len(cast("list[object]", v)) for v in body.values() if isinstance(v, list))
     return {
         "file": str(path.relative_to(SHARED)),
         "bytes": len(raw),
