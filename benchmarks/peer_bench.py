@@ -13,7 +13,8 @@ both see the same pydantic. Rows, each a ratio this SDK / dhis2w-client (below 1
   same against the bare-pydantic floor (import pydantic, build and use a one-field model);
 * ``validate_json`` of every recorded payload of v41-v43 of at least ``MIN_BYTES``: this SDK
   through the client's path (``gc_paused``) vs ``json.loads``, and vs dhis2w-client's models of
-  the same classes on the same bytes (both with the collector on, as a user calls them);
+  the same classes on the same bytes (both with the collector on, as a user calls them); run
+  by the running Python too (this SDK alone: the collector's cost differs between Pythons);
 * pyright strict over one version's package, installed size, and the same user script against
   both under pyright strict (errors; what ``reveal_type`` shows for a fetched object).
 
@@ -28,6 +29,7 @@ import argparse
 import glob
 import json
 import os
+import platform
 import shutil
 import statistics
 import sys
@@ -226,29 +228,31 @@ def import_rows(peer: PeerEnv, rounds: int) -> list[Row]:
     ]
 
 
-def validation_rows(peer: PeerEnv, rounds: int, smoke: bool) -> list[Row]:
-    """Every recorded payload of v41-v43 of at least MIN_BYTES, side by side."""
+def validation_rows(
+    python: str, env: Mapping[str, str], label: str, rounds: int, smoke: bool
+) -> list[Row]:
+    """Every recorded payload of v41-v43 of at least MIN_BYTES, side by side, run by ``python``
+    (dhis2w-client's models join in where that interpreter has them)."""
     rows: list[Row] = []
-    env = {**peer.env, "PYTHONPATH": str(BENCH)}
     for version in VERSIONS:
-        args = [peer.python, str(BENCH / "_validate_payload.py"), "compare", version, str(rounds)]
+        args = [python, str(BENCH / "_validate_payload.py"), "compare", version, str(rounds)]
         done = run_checked([*args, "1"] if smoke else args, env=env)
         results = cast("list[dict[str, object]]", json.loads(done.stdout))
         for result in results:
             if not smoke and number(result, "bytes") < MIN_BYTES:
                 continue
-            rows.extend(payload_rows(version, result))
+            rows.extend(payload_rows(f"{label}, {version}", result))
     return rows
 
 
-def payload_rows(version: str, result: Mapping[str, object]) -> list[Row]:
+def payload_rows(where: str, result: Mapping[str, object]) -> list[Row]:
     """The rows of one payload: vs json.loads (client path) and vs dhis2w-client."""
     series = {
         key: cast("list[float]", value) for key, value in result.items() if isinstance(value, list)
     }
     file = str(result["file"])
     data = (
-        f"{version} {file.rsplit('/', 1)[-1]} ({number(result, 'bytes') / 1024:.0f} KB, "
+        f"{where} {file.rsplit('/', 1)[-1]} ({number(result, 'bytes') / 1024:.0f} KB, "
         f"{number(result, 'objects'):.0f} objects)"
     )
     paused = paired_ratios(series["ours_gc_paused"], series["json_loads"])
@@ -414,9 +418,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     rounds = 1 if args.smoke else args.rounds
     print(f"{PEER} side by side (benchmarks/peer_bench.py)")
     print("\n".join(machine_lines()))
+    here = f"Python {platform.python_version()}"
+    rows = validation_rows(sys.executable, sdk_env(), here, rounds, args.smoke)
+    append_rows(args.rows, rows)
+    print_rows(rows)
     python = find_python(args.python)
     if python is None:
-        print(f"{PEER}: no Python >= 3.13 found (--python PATH); nothing measured")
+        print(f"{PEER}: no Python >= 3.13 found (--python PATH); no side-by-side rows")
         return 0
     tmp = Path(tempfile.mkdtemp(prefix="dhis2-peer-"))
     try:
@@ -427,17 +435,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"venv: {peer.version_line}")
         rows = [
             *import_rows(peer, rounds),
-            *validation_rows(peer, rounds, args.smoke),
+            *validation_rows(
+                peer.python, peer.env, f"Python {peer.version_line.split()[1]}", rounds, args.smoke
+            ),
             *pyright_rows(peer, tmp),
             *size_rows(peer, tmp),
             *precision_rows(peer, tmp),
         ]
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    for row in rows:
-        print(f"  {row.ratio:6.2f}x  {row.comparison} [{row.data}] ({row.spread}) {row.note}")
+    print_rows(rows)
     append_rows(args.rows, rows)
     return 0
+
+
+def print_rows(rows: Sequence[Row]) -> None:
+    """The rows as plain text."""
+    for row in rows:
+        print(f"  {row.ratio:6.2f}x  {row.comparison} [{row.data}] ({row.spread}) {row.note}")
+
+
+def sdk_env() -> dict[str, str]:
+    """The environment of a child of the running interpreter that imports this checkout."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "generated"), str(BENCH)])}
 
 
 if __name__ == "__main__":
