@@ -24,8 +24,8 @@ httpx, so that importing a generated model stays cheap.
 """
 
 # No ``from __future__ import annotations`` here: pydantic evaluates the annotations of every
-# base class again for each model, and string annotations on Dhis2Model cost 119 compile() calls
-# per version. The few forward references below are quoted instead.
+# base class again for each model, and Dhis2Model's would be strings, compiled anew (five
+# compile() calls per generated model). The few forward references below are quoted instead.
 from datetime import datetime
 from enum import StrEnum
 from functools import cache
