@@ -11,7 +11,8 @@ building pydantic schemas, which ``defer_build`` postpones to first use) are rea
 ``compare`` times, for every ``core`` and ``recorded`` payload of ``VERSION`` that validates (the
 ``MAX`` smallest when given, for a smoke run), in ``ROUNDS`` interleaved rounds: ``json.loads``,
 ``validate_json`` with the collector on, the same inside ``gc_paused()`` (what the client does),
-and dhis2w-client's models of the same classes when that package is importable here.
+and dhis2w-client's models of the same classes when that package is importable here. CPU time
+of this process (``time.process_time``): a busy machine distorts it far less than wall time.
 
 ``pick`` takes the largest candidate that validates: for ``core`` the ``/api/metadata`` import
 payloads in ``unversioned/dhis2-core-test-payloads``, for ``recorded`` the recorded responses
@@ -257,7 +258,7 @@ def time_rounds(
     samples: dict[str, list[float]] = {name: [] for name in ways}
     for _ in range(rounds):
         for name, way in ways.items():
-            samples[name].append(per_call_seconds(way, samples=3))
+            samples[name].append(per_call_seconds(way, samples=3, clock=time.process_time))
     objects = sum(len(cast("list[object]", v)) for v in body.values() if isinstance(v, list))
     return {
         "file": str(path.relative_to(SHARED)),
