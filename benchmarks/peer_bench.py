@@ -436,7 +436,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows = [
             *import_rows(peer, rounds),
             *validation_rows(
-                peer.python, peer.env, f"Python {peer.version_line.split()[1]}", rounds, args.smoke
+                peer.python,
+                peer.env,
+                f"Python {peer.version_line.split(',')[0].split()[1]}",
+                rounds,
+                args.smoke,
             ),
             *pyright_rows(peer, tmp),
             *size_rows(peer, tmp),

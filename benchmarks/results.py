@@ -35,9 +35,10 @@ def cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render(rows: Sequence[Row], machine: Sequence[str], when: dt.datetime) -> str:
-    """The whole page."""
-    lines = [HEADER, f"Measured {when:%Y-%m-%d %H:%M} UTC.", "", "```", *machine, "```", ""]
+def render(rows: Sequence[Row], machine: Sequence[str], when: dt.datetime, note: str = "") -> str:
+    """The whole page; ``note`` (how this run differs from ``nox -s bench``) after the date."""
+    measured = f"Measured {when:%Y-%m-%d %H:%M} UTC." + (f" {note}" if note else "")
+    lines = [HEADER, measured, "", "```", *machine, "```", ""]
     if not rows:
         lines.append("No rows: no benchmark wrote any (run `nox -s bench`).")
         return "\n".join(lines) + "\n"
@@ -56,8 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("rows", type=Path, help="the JSON-lines file the benchmarks appended to")
     parser.add_argument("--out", type=Path, help="write here instead of printing")
+    parser.add_argument("--note", default="", help="how this run differs from nox -s bench")
     args = parser.parse_args(argv)
-    page = render(read_rows(args.rows), machine_lines(), dt.datetime.now(dt.UTC))
+    page = render(read_rows(args.rows), machine_lines(), dt.datetime.now(dt.UTC), args.note)
     if args.out is None:
         sys.stdout.write(page)
     else:
