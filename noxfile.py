@@ -8,7 +8,8 @@ nox -s lint typecheck tests the whole test suite (what .ci/run runs); tests mark
 nox -s golden-update        re-render the golden trees in tests/golden/expected
 nox -s changelogs           rewrite docs/changelogs/ (python -m generator diff per version pair)
 nox -s schema-drift         pinned snapshots vs a server (DHIS2_URL, or the stand-in)
-nox -s bench                benchmarks, printed as ratios against baselines in the same run
+nox -s bench                benchmarks, printed as ratios against baselines in the same run,
+                            and benchmarks/RESULTS.md written from them
 """
 
 from __future__ import annotations
@@ -154,20 +155,32 @@ def schema_drift(session: nox.Session) -> None:
     )
 
 
+BENCH_SCRIPTS = (
+    "generator_bench.py",
+    "peer_bench.py",
+    "resources_bench.py",
+    "client_throughput.py",
+)
+"""Every benchmark ``nox -s bench`` runs, each with ``--rows``; ``results.py`` renders the rows."""
+
+
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
-    """Benchmarks: generation, import, validation and client throughput, as ratios.
+    """Benchmarks: generation, import, validation, client throughput, memory, size, types.
 
-    ``nox -s bench`` runs every benchmarks/*.py with its defaults; ``nox -s bench --
-    generator_bench.py --no-pyright`` runs one script with its own options.
+    ``nox -s bench`` runs every script of ``BENCH_SCRIPTS`` with ``--rows`` and writes
+    ``benchmarks/RESULTS.md`` from the rows (``benchmarks/results.py``); ``nox -s bench --
+    generator_bench.py --no-pyright`` runs one script with its own options and writes nothing.
     """
     _install(session)
     env = {"PYTHONPATH": os.pathsep.join([str(ROOT / "generated"), str(ROOT)])}
-    scripts = sorted(p for p in (ROOT / "benchmarks").glob("*.py") if not p.name.startswith("_"))
+    bench_dir = ROOT / "benchmarks"
     if session.posargs:
-        session.run(
-            "python", str(ROOT / "benchmarks" / session.posargs[0]), *session.posargs[1:], env=env
-        )
+        session.run("python", str(bench_dir / session.posargs[0]), *session.posargs[1:], env=env)
         return
-    for script in scripts:
-        session.run("python", str(script), env=env)
+    rows = Path(session.create_tmp()) / "rows.jsonl"
+    rows.write_text("", encoding="utf-8")
+    for script in BENCH_SCRIPTS:
+        session.run("python", str(bench_dir / script), "--rows", str(rows), env=env)
+    results = bench_dir / "RESULTS.md"
+    session.run("python", str(bench_dir / "results.py"), str(rows), "--out", str(results), env=env)

@@ -6,6 +6,13 @@ building pydantic schemas, which ``defer_build`` postpones to first use) are rea
     python benchmarks/_validate_payload.py pick core|recorded VERSION   warm timings
     python benchmarks/_validate_payload.py build VERSION FILE           one-off cost for FILE
     python benchmarks/_validate_payload.py full VERSION                 a model of every collection
+    python benchmarks/_validate_payload.py compare VERSION ROUNDS [MAX]  every payload, side by side
+
+``compare`` times, for every ``core`` and ``recorded`` payload of ``VERSION`` that validates (the
+``MAX`` smallest when given, for a smoke run), in ``ROUNDS`` interleaved rounds: ``json.loads``,
+``validate_json`` with the collector on, the same inside ``gc_paused()`` (what the client does),
+and dhis2w-client's models of the same classes when that package is importable here. CPU time
+of this process (``time.process_time``): a busy machine distorts it far less than wall time.
 
 ``pick`` takes the largest candidate that validates: for ``core`` the ``/api/metadata`` import
 payloads in ``unversioned/dhis2-core-test-payloads``, for ``recorded`` the recorded responses
@@ -28,6 +35,7 @@ from typing import TypeVar, cast
 from _common import SHARED, per_call_seconds
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError, create_model
 
+from dhis2_sdk.runtime._gc import gc_paused
 from dhis2_sdk.runtime._model import Dhis2Model
 
 Models = Mapping[str, type[Dhis2Model]]
@@ -53,7 +61,9 @@ def version_models(version: str) -> Models:
 def payload_model(models: Models, plurals: list[str]) -> type[BaseModel]:
     """A model of ``{plural: [Model, ...]}`` for the given collection keys."""
     fields = {
-        f"c{index}": (list_of(models[plural]), Field(default_factory=list, alias=plural))
+        # default=[] (copied per instance), not default_factory=list: pydantic inspects the
+        # signature of every default factory, a cost of this payload model, not of the SDK.
+        f"c{index}": (list_of(models[plural]), Field(default=[], alias=plural))
         for index, plural in enumerate(plurals)
     }
     return make_model("Payload", **fields)
@@ -177,6 +187,87 @@ def full(version: str) -> dict[str, object]:
     return {"collections": len(classes), "import": imported - started, "build": built - imported}
 
 
+def peer_models(version: str, models: Models) -> Mapping[str, type[BaseModel]]:
+    """dhis2w-client's model of each collection (matched by class name), or ``{}``."""
+    try:
+        schemas = importlib.import_module(f"dhis2w_client.generated.{version}.schemas")
+    except ImportError:
+        return {}
+    return {
+        plural: cast("type[BaseModel]", getattr(schemas, model.__name__))
+        for plural, model in models.items()
+        if hasattr(schemas, model.__name__)
+    }
+
+
+def compare(version: str, rounds: int, limit: int | None) -> list[dict[str, object]]:
+    """Per payload: seconds per call of each way to read it, one list entry per round."""
+    models = version_models(version)
+    peers = peer_models(version, models)
+    found: list[dict[str, object]] = []
+    picked = [c for source in ("core", "recorded") for c in candidates(source, version, models)]
+    picked.sort(key=lambda item: item[0].stat().st_size)
+    for path, plurals in picked:
+        raw = path.read_bytes()
+        ours = payload_model(models, plurals)
+        try:
+            ours.model_validate_json(raw)
+        except ValidationError:
+            continue
+        peer: type[BaseModel] | None = None
+        if all(plural in peers for plural in plurals):
+            peer = make_model(
+                "PeerPayload",
+                **{
+                    f"c{index}": (list_of_any(peers[plural]), Field(default=[], alias=plural))
+                    for index, plural in enumerate(plurals)
+                },
+            )
+            try:
+                peer.model_validate_json(raw)
+            except ValidationError:
+                peer = None
+        found.append(time_rounds(path, raw, ours, peer, rounds))
+        if limit is not None and len(found) >= limit:
+            break
+    return found
+
+
+def list_of_any(model: type[BaseModel]) -> type[list[BaseModel]]:
+    """``list[model]`` for a peer model class known only at run time."""
+    return cast("type[list[BaseModel]]", GenericAlias(list, (model,)))
+
+
+def time_rounds(
+    path: Path, raw: bytes, ours: type[BaseModel], peer: type[BaseModel] | None, rounds: int
+) -> dict[str, object]:
+    """Interleaved rounds of per-call medians, so that load drifts hit every column alike."""
+    body = cast("dict[str, object]", json.loads(raw))
+
+    def paused() -> None:
+        with gc_paused():
+            ours.model_validate_json(raw)
+
+    ways: dict[str, Callable[[], object]] = {
+        "json_loads": lambda: json.loads(raw),
+        "ours_gc_on": lambda: ours.model_validate_json(raw),
+        "ours_gc_paused": paused,
+    }
+    if peer is not None:
+        ways["peer_gc_on"] = lambda: peer.model_validate_json(raw)
+    samples: dict[str, list[float]] = {name: [] for name in ways}
+    for _ in range(rounds):
+        for name, way in ways.items():
+            samples[name].append(per_call_seconds(way, samples=3, clock=time.process_time))
+    objects = sum(len(cast("list[object]", v)) for v in body.values() if isinstance(v, list))
+    return {
+        "file": str(path.relative_to(SHARED)),
+        "bytes": len(raw),
+        "objects": objects,
+        **samples,
+    }
+
+
 def main(argv: list[str]) -> int:
     """Dispatch on the first argument; print the result as JSON."""
     match argv:
@@ -186,6 +277,9 @@ def main(argv: list[str]) -> int:
             result = build(version, Path(file))
         case ["full", version]:
             result = full(version)
+        case ["compare", version, rounds, *limit] if len(limit) <= 1:
+            print(json.dumps(compare(version, int(rounds), int(limit[0]) if limit else None)))
+            return 0
         case _:
             print(__doc__, file=sys.stderr)
             return 2

@@ -1,11 +1,13 @@
 """Generator benchmark: generation, no-op regeneration, pyright, import cost, typed validation.
 
 Run: ``python benchmarks/generator_bench.py [--runs 5] [--import-runs 7] [--no-pyright]
-[--compare-python PYTHON]`` (or ``nox -s bench``). Prints plain-text tables of absolute times
-(medians of several runs in this invocation) with ratio columns against baselines measured in
-the same run, and a summary of the targets:
+[--compare-python PYTHON] [--rows FILE] [--generation-only]`` (or ``nox -s bench``). Prints
+plain-text tables of absolute times (medians of several runs in this invocation) with ratio
+columns against baselines measured in the same run, and a summary of the targets:
 
 * no-op regeneration (``generated`` already up to date), end to end, under 1 s;
+* generation into a fresh dir and no-op vs datamodel-code-generator over the same versions (the
+  rows ``--rows FILE`` appends for ``RESULTS.md``; ``peer_bench.py`` writes the dhis2w-client rows);
 * typed validation of the largest recorded payloads within 4x ``json.loads`` of the same bytes;
 * importing one version vs dhis2w-client (258 ms and 47 MB for its v42 package on their machine).
 
@@ -54,6 +56,7 @@ from _common import (  # noqa: E402
     sdk_pythonpath,
     secs,
 )
+from _rows import Row, append_rows, paired_ratios, spread_of  # noqa: E402
 
 from generator import pipeline  # noqa: E402
 
@@ -272,6 +275,78 @@ def bench_generation_subprocess(
         rows,
     )
     return target, results
+
+
+# --- datamodel-code-generator ---------------------------------------------------------------
+
+DCG_NOT_DHIS2W = (
+    f"{DHIS2W}'s own code generator is not measured: it ships in dhis2w-cli/dhis2w-core (not "
+    "installed here) and reads /api/schemas from a running DHIS2, which this offline run lacks"
+)
+
+
+def dcg_command(version: str, out: Path) -> list[str]:
+    """datamodel-code-generator over the JSON Schema we publish for ``version``, formatted with
+    ruff as ours is (the options of ``tests/sdk/test_dcg_crosscheck.py``)."""
+    datamodel_codegen = find_tool("datamodel-codegen") or "datamodel-codegen"
+    schema = ROOT / "generated" / "dhis2_sdk" / version / "schema.json"
+    return [
+        datamodel_codegen,
+        *("--input", str(schema), "--input-file-type", "jsonschema"),
+        *("--output-model-type", "pydantic_v2.BaseModel", "--output", str(out)),
+        *("--target-python-version", "3.11", "--output-datetime-class", "datetime"),
+        *("--extra-fields", "allow", "--snake-case-field", "--disable-timestamp"),
+        *("--formatters", "ruff-format", "ruff-check"),
+    ]
+
+
+def bench_vs_dcg(tmp: Path, runs: int, caches: BytecodeCaches, target: Path) -> list[Row]:
+    """Ours (fresh dir, and no-op) vs datamodel-code-generator for every version, paired per
+    round: one ``python -m generator generate`` for all versions against one
+    ``datamodel-codegen`` per version (each tool's own command line)."""
+    if find_tool("datamodel-codegen") is None:
+        print("\n   datamodel-code-generator: not installed here; comparison skipped")
+        return []
+    env = caches.warm(sdk_pythonpath())
+    for version in VERSIONS:  # warm-up (and proof that it runs)
+        run_checked(dcg_command(version, tmp / f"dcg-warm-{version}.py"), env=env)
+    fresh: list[float] = []
+    noop: list[float] = []
+    dcg: list[float] = []
+    for run in range(runs):
+        fresh.append(run_checked(generate_command(tmp / f"vs-dcg-{run}"), env=env).seconds)
+        noop.append(run_checked(generate_command(target), env=env).seconds)
+        dcg.append(
+            sum(
+                run_checked(dcg_command(version, tmp / f"dcg-{run}-{version}.py"), env=env).seconds
+                for version in VERSIONS
+            )
+        )
+    data = f"{', '.join(VERSIONS)} from schemas/ (ours) and their published schema.json (DCG)"
+    rows: list[Row] = []
+    for label, ours in (("into a fresh dir", fresh), ("no-op (already up to date)", noop)):
+        ratios = paired_ratios(ours, dcg)
+        rows.append(
+            Row(
+                f"generation of every version, {label}, vs datamodel-code-generator",
+                median(ratios),
+                spread_of(ratios, "rounds"),
+                data,
+                f"wall s, process start included: ours {median(ours):.2f} vs DCG {median(dcg):.2f}"
+                " (one DCG process per version, ruff-formatted like ours); " + DCG_NOT_DHIS2W,
+            )
+        )
+    print_table(
+        f"1-3. Generation vs datamodel-code-generator ({runs} paired rounds, wall s)",
+        ["command", "median s", "x DCG"],
+        [
+            ["ours, fresh dir", secs(median(fresh)), f"{rows[0].ratio:.2f}x"],
+            ["ours, no-op", secs(median(noop)), f"{rows[1].ratio:.2f}x"],
+            ["datamodel-codegen, one run per version", secs(median(dcg)), "1.00x"],
+        ],
+    )
+    print(f"   {DCG_NOT_DHIS2W}")
+    return rows
 
 
 # --- pyright -------------------------------------------------------------------------------
@@ -682,6 +757,12 @@ def main() -> None:
     parser.add_argument("--import-runs", type=int, default=7, help="fresh processes per import row")
     parser.add_argument("--no-pyright", action="store_true", help="skip the pyright timings")
     parser.add_argument("--compare-python", help=f"interpreter to try {DHIS2W} with (>= 3.13)")
+    parser.add_argument("--rows", type=Path, help="append one JSON line per comparison here")
+    parser.add_argument(
+        "--generation-only",
+        action="store_true",
+        help="only generation and the comparison with datamodel-code-generator (a smoke run)",
+    )
     args = parser.parse_args()
 
     started = time.perf_counter()
@@ -692,6 +773,9 @@ def main() -> None:
     try:
         in_process = bench_generation_in_process(tmp, args.runs)
         target, e2e = bench_generation_subprocess(tmp, args.runs, caches)
+        append_rows(args.rows, bench_vs_dcg(tmp, args.runs, caches, target))
+        if args.generation_only:
+            return
         if not args.no_pyright:
             bench_pyright(tmp, target, caches)
         imports = bench_imports(args.import_runs, caches)

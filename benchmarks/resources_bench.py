@@ -1,9 +1,10 @@
 """Typed accessors over a large collection: ``iterate()`` against raw ``get_page`` calls, and peak
 memory of ``iterate()`` against one ``paging=False`` response of the same data.
 
-Run: ``python benchmarks/resources_bench.py [--objects N] [--page-size P] [--rounds R]`` (or
-``nox -s bench -- resources_bench.py``). Starts a stand-in serving N generated data elements
-(v42 schemas), then, in this process, walks every page through
+Run: ``python benchmarks/resources_bench.py [--objects N] [--page-size P] [--rounds R]
+[--import-runs I] [--rows FILE]`` (or ``nox -s bench -- resources_bench.py``). Starts a
+stand-in serving N generated data elements (v42 schemas), then, in this process, walks every
+page through
 ``client.resources.data_elements.iterate(page_size=P)`` and through a hand-written loop of
 ``client.get_page`` calls (the same requests, parsing and model), interleaved R times after the
 same warm-up, and prints objects per second and the overhead of the accessor. Peak RSS is taken
@@ -18,6 +19,7 @@ import asyncio
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,6 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 for _entry in (ROOT, ROOT / "generated"):
     if str(_entry) not in sys.path:
         sys.path.insert(0, str(_entry))
+
+from _rows import Row, append_rows, paired_ratios, spread_of  # noqa: E402
 
 from dhis2_sdk import PatAuth, generate_uid  # noqa: E402
 from dhis2_sdk.v42 import DataElement, Dhis2Client  # noqa: E402
@@ -116,31 +120,37 @@ def peak_rss_child(base_url: str, pat: str, mode: str, page_size: int) -> None:
     print(json.dumps({"count": count, "before": before / 1024, "after": after / 1024}))
 
 
-def peak_rss(server: RunningStandin, page_size: int) -> None:
+def peak_rss(server: RunningStandin, objects: int, page_size: int, rounds: int) -> list[Row]:
+    """Peak RSS of ``iterate()`` vs one ``paging=False`` response, in fresh processes; the row
+    compares what each adds above the same imports ('before'), paired per round."""
     print("\npeak RSS (fresh process per mode, MiB; 'before' = after imports)")
-    for mode in ("iterate", "paging=False"):
-        done = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--child",
-                mode,
-                "--page-size",
-                str(page_size),
-                "--url",
-                server.base_url,
-                "--pat",
-                server.pat,
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
+    growth: dict[str, list[float]] = {"iterate": [], "paging=False": []}
+    peaks: dict[str, list[float]] = {"iterate": [], "paging=False": []}
+    for _ in range(rounds):
+        for mode in growth:
+            command = [sys.executable, __file__, "--child", mode, "--page-size", str(page_size)]
+            command += ["--url", server.base_url, "--pat", server.pat]
+            done = subprocess.run(command, capture_output=True, text=True, check=True)
+            result = json.loads(done.stdout.strip().splitlines()[-1])
+            print(
+                f"{mode:<14} {result['count']:>8} objects  before {result['before']:7.1f}"
+                f"  peak {result['after']:7.1f}"
+            )
+            growth[mode].append(max(result["after"] - result["before"], 0.1))
+            peaks[mode].append(result["after"])
+    ratios = paired_ratios(growth["iterate"], growth["paging=False"])
+    return [
+        Row(
+            "iterate() peak memory vs one unpaged (paging=false) response",
+            statistics.median(ratios),
+            spread_of(ratios, "rounds"),
+            f"{objects} v42 data elements from the stand-in ({FIELDS}), pages of {page_size}",
+            f"MiB above the same imports: {statistics.median(growth['iterate']):.1f} vs "
+            f"{statistics.median(growth['paging=False']):.1f} (peak RSS "
+            f"{statistics.median(peaks['iterate']):.0f} vs "
+            f"{statistics.median(peaks['paging=False']):.0f})",
         )
-        result = json.loads(done.stdout.strip().splitlines()[-1])
-        print(
-            f"{mode:<14} {result['count']:>8} objects  before {result['before']:7.1f}"
-            f"  peak {result['after']:7.1f}"
-        )
+    ]
 
 
 _IMPORT_PROBES = {
@@ -190,11 +200,13 @@ def main() -> None:
     parser.add_argument("--imports-only", action="store_true", help="only the import costs")
     parser.add_argument("--url")
     parser.add_argument("--pat")
+    parser.add_argument("--import-runs", type=int, default=9, help="fresh processes per probe")
+    parser.add_argument("--rows", type=Path, help="append one JSON line per comparison here")
     args = parser.parse_args()
     if args.child:
         peak_rss_child(args.url, args.pat, args.child, args.page_size)
         return
-    import_cost()
+    import_cost(args.import_runs)
     if args.imports_only:
         return
     with tempfile.TemporaryDirectory(prefix="dhis2-sdk-bench-") as tmp:
@@ -206,7 +218,7 @@ def main() -> None:
         print(f"stand-in with {args.objects} data elements up in {elapsed:.1f} s")
         try:
             asyncio.run(throughput(server, args.objects, args.page_size, args.rounds))
-            peak_rss(server, args.page_size)
+            append_rows(args.rows, peak_rss(server, args.objects, args.page_size, args.rounds))
         finally:
             server.stop()
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .runtime._data_values import *
     from .runtime._dhis2_version import *
     from .runtime._errors import *
+    from .runtime._gc import *
     from .runtime._import_summary import *
     from .runtime._json_stream import *
     from .runtime._lazy import *
@@ -52,6 +53,7 @@ _RUNTIME_MODULES: Final = (
     ".runtime._data_values",
     ".runtime._dhis2_version",
     ".runtime._errors",
+    ".runtime._gc",
     ".runtime._import_summary",
     ".runtime._json_stream",
     ".runtime._lazy",
@@ -183,6 +185,7 @@ __all__ = [
     "WebMessageResponse",
     "available_versions",
     "error_from_response",
+    "gc_paused",
     "generate_uid",
     "generate_uids",
     "is_valid_period",

@@ -38,6 +38,7 @@ from ._errors import (
     ResponseShapeError,
     error_from_response,
 )
+from ._gc import gc_paused
 from ._metadata import MetadataApi
 from ._model import Dhis2Model
 from ._paging import Page, page_type
@@ -616,7 +617,8 @@ def _validate(model: type[ModelT], response: httpx.Response, path: str) -> Model
             f"{model.__name__}"
         )
     try:
-        return model.model_validate_json(response.content)
+        with gc_paused():  # validation frees by refcount; collections only cost time (_gc.py)
+            return model.model_validate_json(response.content)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(part) for part in error['loc']) or 'body'}: {error['msg']}"

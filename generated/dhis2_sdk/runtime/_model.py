@@ -23,13 +23,15 @@ httpx, so that importing a generated model stays cheap.
   :class:`DimensionalObject` — shapes DHIS2 sends that ``/api/schemas`` does not describe.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: pydantic evaluates the annotations of every
+# base class again for each model, and Dhis2Model's would be strings, compiled anew (five
+# compile() calls per generated model). The few forward references below are quoted instead.
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 from typing import TYPE_CHECKING, Annotated, ClassVar, Generic, cast
 
-from pydantic import BaseModel, ConfigDict, GetPydanticSchema, JsonValue, PlainSerializer
+from pydantic import BaseModel, ConfigDict, GetPydanticSchema, JsonValue
 from pydantic_core import core_schema
 from typing_extensions import TypeVar
 
@@ -49,6 +51,7 @@ __all__ = [
 ]
 
 
+@cache
 def wire_key(python_name: str) -> str:
     """The wire key of an attribute by the alias rule: camelCase (``display_name`` ->
     ``displayName``); a trailing ``_`` (``from_``) is dropped. The generator checks every
@@ -110,7 +113,16 @@ def format_dhis2_datetime(value: datetime) -> str:
 
 
 Dhis2DateTime = Annotated[
-    datetime, PlainSerializer(format_dhis2_datetime, return_type=str, when_used="json")
+    datetime,
+    # The serializer as a core schema: a PlainSerializer would have pydantic inspect
+    # format_dhis2_datetime's signature again for every timestamp field of every model.
+    GetPydanticSchema(
+        lambda _source, _handler: core_schema.datetime_schema(
+            serialization=core_schema.plain_serializer_function_ser_schema(
+                format_dhis2_datetime, return_schema=core_schema.str_schema(), when_used="json"
+            )
+        )
+    ),
 ]
 """A DHIS2 ``DATE`` property: a ``datetime`` in Python, DHIS2's string form on the wire."""
 
@@ -124,7 +136,7 @@ class Dhis2Enum(StrEnum):
     """
 
     @classmethod
-    def _missing_(cls, value: object) -> Dhis2Enum | None:
+    def _missing_(cls, value: object) -> "Dhis2Enum | None":
         if not isinstance(value, str):
             return None
         pseudo = str.__new__(cls, value)
@@ -152,6 +164,9 @@ class Dhis2Model(BaseModel):
         # Jackson reads a number sent for a text property as its text (numerator: -1).
         coerce_numbers_to_str=True,
         defer_build=True,
+        # The generator already renames fields that would shadow BaseModel's methods; pydantic's
+        # own check of every field name against "model_" costs import time and finds nothing.
+        protected_namespaces=(),
     )
 
     dhis2_klass: ClassVar[str] = ""
@@ -205,7 +220,7 @@ class Reference(Dhis2Model, Generic[TargetT]):
 
     if not TYPE_CHECKING:
 
-        def __class_getitem__(cls, target: object) -> type[Reference]:
+        def __class_getitem__(cls, target: object) -> "type[Reference]":
             # Reference["CategoryCombo"] is documentation for readers and type checkers.
             return cls
 
