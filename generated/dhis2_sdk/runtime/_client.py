@@ -26,6 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from ._analytics import AnalyticsApi
 from ._auth import Dhis2Auth, resolve_auth
+from ._bodies import DEFAULT_MAX_BODY_SIZE, BodyTransport, check_max_body_size, mark_streamed
 from ._data_values import DataValuesApi
 from ._errors import (
     CrossOriginError,
@@ -108,6 +109,16 @@ class Dhis2Client:
     network (an ``httpx.MockTransport`` in tests); retries and rate limit still wrap it.
     ``headers`` are sent with every request. Requests beyond ``http_limits.max_connections``
     wait for a free slot without a pool timeout: the pool size is the concurrency limit.
+
+    Limits against a hostile or broken server (``_bodies.py``): ``timeout`` bounds each attempt
+    whole, from its first byte sent to its last byte read (not just each read), and a timed-out
+    attempt is retried like a read timeout (a GET, not a POST), so a request can take up to
+    ``retry_policy.max_attempts`` times ``timeout`` plus the backoff; a ``stream()`` body is
+    bounded by the per-read timeout only (a stream may rightly take long). ``max_body_size``
+    (default ``DEFAULT_MAX_BODY_SIZE``, 512 MiB) caps every buffered body after decompression,
+    error bodies included: ``ResponseTooLargeError`` beyond it; ``stream()`` has no size limit
+    and yields chunks of at most 64 KiB (or ``chunk_size``). A body cut off mid-transfer is
+    retried like a dropped connection.
     """
 
     PINNED_VERSION: ClassVar[str | None] = None
@@ -127,6 +138,7 @@ class Dhis2Client:
         rate_limit: float | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         headers: Mapping[str, str] | None = None,
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     ) -> None:
         url = httpx.URL(base_url.rstrip("/") + "/")
         if not url.is_absolute_url:
@@ -157,6 +169,7 @@ class Dhis2Client:
         self.retry_policy: RetryPolicy = retry_policy if retry_policy is not None else RetryPolicy()
         self.http_limits: httpx.Limits = http_limits if http_limits is not None else DEFAULT_LIMITS
         self.rate_limit = rate_limit
+        self.max_body_size: int = check_max_body_size(max_body_size)
         self._transport = transport
         self._headers = {"User-Agent": _USER_AGENT, "Accept": "application/json", **(headers or {})}
         self._http: httpx.AsyncClient | None = None
@@ -182,6 +195,7 @@ class Dhis2Client:
         transport: httpx.AsyncBaseTransport = self._transport or httpx.AsyncHTTPTransport(
             limits=self.http_limits
         )
+        transport = BodyTransport(transport, max_body_size=self.max_body_size, timeout=self.timeout)
         if self.rate_limit is not None:
             transport = RateLimitTransport(transport, TokenBucket(self.rate_limit))
         transport = RetryTransport(transport, self.retry_policy)
@@ -494,9 +508,13 @@ class Dhis2Client:
         """Stream a response body as bytes chunks without holding it in memory.
 
         ``async for chunk in client.stream(path): ...``, or ``async with client.stream(path) as
-        s:`` to see ``s.response`` headers first, then ``async for chunk in s``.
+        s:`` to see ``s.response`` headers first, then ``async for chunk in s``. Chunks are
+        decompressed and at most 64 KiB (exactly ``chunk_size`` if given, but the last); the
+        body has no size limit and only the per-read timeout: wrap the loop in
+        ``asyncio.timeout()`` to bound it as a whole.
         """
         request = self._build_request(method, path, params, json, None)
+        mark_streamed(request)
         return ResponseStream(
             opener=lambda: self._open_stream(request),
             closer=self._close_stream,
