@@ -30,8 +30,8 @@ describe bytes that are no longer there.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from types import TracebackType
 from typing import Any, cast
 
 import httpx
@@ -86,33 +86,48 @@ class BodyTransport(httpx.AsyncBaseTransport):
         request.headers["Accept-Encoding"] = accepted_encodings(
             request.headers.get("Accept-Encoding")
         )
-        async with _deadline(request, self.timeout):
+        async with _Deadline(request, self.timeout):
             response = await self.transport.handle_async_request(request)
-            if request.extensions.get(_STREAMED) and response.status_code < 400:
-                return _rebuilt(response, request, stream=_DecodedStream(request, response))
-            return await self._read(request, response)
-
-    async def _read(self, request: httpx.Request, response: httpx.Response) -> httpx.Response:
-        if _is_read(response):  # httpx.MockTransport answers are read already
-            if len(response.content) > self.max_body_size:
-                raise self._too_large(request, response)
+            streamed = request.extensions.get(_STREAMED) and response.status_code < 400
+            if _is_read(response):  # httpx.MockTransport answers are read already
+                if streamed:
+                    return _in_memory(response, request)
+                if len(response.content) > self.max_body_size:
+                    raise self._too_large(request, response.status_code)
+                return response
+            raw = _async_stream(response)
+            decoder = BodyDecoder(response.headers.get("Content-Encoding"))
+            if decoder.decodes:  # the headers would describe bytes no longer there
+                del response.headers["Content-Encoding"]
+                response.headers.pop("Content-Length", None)
+            if streamed:
+                response.stream = _DecodedStream(request, raw, decoder)
+            else:
+                body = await self._read(request, response.status_code, raw, decoder)
+                response.stream = httpx.ByteStream(body)
             return response
+
+    async def _read(
+        self,
+        request: httpx.Request,
+        status: int,
+        raw: httpx.AsyncByteStream,
+        decoder: BodyDecoder,
+    ) -> bytes:
         pieces: list[bytes] = []
         received = 0
         try:
-            async for piece in _pieces(request, response):
+            async for piece in _pieces(request, raw, decoder):
                 received += len(piece)
                 if received > self.max_body_size:
-                    raise self._too_large(request, response)
+                    raise self._too_large(request, status)
                 pieces.append(piece)
         finally:
-            await response.aclose()
-        return _rebuilt(response, request, content=b"".join(pieces))
+            await raw.aclose()
+        return b"".join(pieces)
 
-    def _too_large(self, request: httpx.Request, response: httpx.Response) -> Exception:
-        return ResponseTooLargeError(
-            request.method, str(request.url), response.status_code, self.max_body_size
-        )
+    def _too_large(self, request: httpx.Request, status: int) -> ResponseTooLargeError:
+        return ResponseTooLargeError(request.method, str(request.url), status, self.max_body_size)
 
     async def aclose(self) -> None:
         """Close the wrapped transport."""
@@ -122,105 +137,132 @@ class BodyTransport(httpx.AsyncBaseTransport):
 class _DecodedStream(httpx.AsyncByteStream):
     """A streamed answer's body, decompressed in pieces of at most ``CHUNK_SIZE`` bytes."""
 
-    def __init__(self, request: httpx.Request, response: httpx.Response) -> None:
+    def __init__(
+        self, request: httpx.Request, raw: httpx.AsyncByteStream, decoder: BodyDecoder
+    ) -> None:
         self._request = request
-        self._response = response
+        self._raw = raw
+        self._decoder = decoder
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for piece in _pieces(self._request, self._response):
+        async for piece in _pieces(self._request, self._raw, self._decoder):
             yield piece
 
     async def aclose(self) -> None:
-        await self._response.aclose()
+        await self._raw.aclose()
 
 
-async def _pieces(request: httpx.Request, response: httpx.Response) -> AsyncIterator[bytes]:
-    """The decoded body in bounded pieces; a body cut off says so in its error."""
-    if _is_read(response):
-        for piece in BodyDecoder(None).feed(response.content):
+class _InMemory(httpx.AsyncByteStream):
+    """A body already in memory, handed on in pieces of at most ``CHUNK_SIZE`` bytes."""
+
+    def __init__(self, content: bytes) -> None:
+        self._content = content
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for piece in BodyDecoder(None).feed(self._content):
             yield piece
-        return
-    decoder = BodyDecoder(response.headers.get("Content-Encoding"))
+
+
+async def _pieces(
+    request: httpx.Request, raw: httpx.AsyncByteStream, decoder: BodyDecoder
+) -> AsyncIterator[bytes]:
+    """The decoded body in bounded pieces; a body cut off says so in its error."""
+    received = 0
     try:
-        async for raw in response.aiter_raw():
-            for piece in decoder.feed(raw):
+        async for chunk in raw:
+            received += len(chunk)
+            for piece in decoder.feed(chunk):
                 yield piece
     except (httpx.ReadError, httpx.RemoteProtocolError) as exc:
         raise type(exc)(
-            f"the response body was cut off after {response.num_bytes_downloaded} bytes "
-            f"({exc or type(exc).__name__})",
+            f"the response body was cut off after {received} bytes ({exc or type(exc).__name__})",
             request=request,
         ) from exc
 
 
 def _is_read(response: httpx.Response) -> bool:
-    try:
-        response.content  # noqa: B018 - raises ResponseNotRead until the body is read
-    except httpx.ResponseNotRead:
-        return False
-    return True
+    """True for an answer whose body is in memory already (``response.content``)."""
+    return response.is_stream_consumed
 
 
-def _rebuilt(
-    response: httpx.Response,
-    request: httpx.Request,
-    *,
-    content: bytes | None = None,
-    stream: httpx.AsyncByteStream | None = None,
-) -> httpx.Response:
-    """``response`` with the decoded body: its encoding headers describe bytes now gone."""
+def _async_stream(response: httpx.Response) -> httpx.AsyncByteStream:
+    stream = response.stream
+    if not isinstance(stream, httpx.AsyncByteStream):
+        raise TypeError(f"{type(stream).__name__} is not an async byte stream")
+    return stream
+
+
+def _in_memory(response: httpx.Response, request: httpx.Request) -> httpx.Response:
+    """A read ``response`` as a stream of bounded pieces (its body is decoded already)."""
     headers = response.headers.copy()
-    if "Content-Encoding" in headers:
-        headers.pop("Content-Encoding")
-        headers.pop("Content-Length", None)
+    headers.pop("Content-Encoding", None)
+    headers.pop("Content-Length", None)
     return httpx.Response(
         response.status_code,
         headers=headers,
-        content=content,
-        stream=stream,
+        stream=_InMemory(response.content),
         request=request,
         extensions=response.extensions,
     )
 
 
-@asynccontextmanager
-async def _deadline(request: httpx.Request, limits: httpx.Timeout) -> AsyncGenerator[None]:
-    """Bound one attempt: ``limits.read`` seconds from sending its first byte to the end.
+class _Deadline:
+    """Bounds one attempt: ``limits.read`` seconds from sending its first byte to the end.
 
     httpcore's ``trace`` events move the deadline: connecting (``connection.*``) is bounded by
-    ``limits.connect`` alone, and the clock restarts when the request headers go out.
+    ``limits.connect`` alone, and the clock restarts when the request headers go out. The hook
+    then steps aside, so the rest of the exchange pays nothing for it.
     """
-    seconds = limits.read
-    if seconds is None:
-        yield
-        return
-    loop = asyncio.get_running_loop()
-    before_sending = sum(t or 0.0 for t in (limits.pool, limits.connect))
-    previous = cast("_Trace | None", request.extensions.get("trace"))
 
-    async def trace(event: str, info: dict[str, Any]) -> None:
-        if event.startswith("connection.") and event.endswith(".started"):
-            scope.reschedule(None)
-        elif event.endswith(".send_request_headers.started"):
-            scope.reschedule(loop.time() + seconds)
-        if previous is not None:
-            await previous(event, info)
+    __slots__ = ("_previous", "_request", "_scope", "_seconds")
 
-    scope = asyncio.timeout_at(loop.time() + before_sending + seconds)
-    request.extensions["trace"] = trace
-    try:
-        async with scope:
-            yield
-    except TimeoutError as exc:
-        if not scope.expired():
-            raise
-        raise httpx.ReadTimeout(
-            f"the answer was not complete {seconds:g}s after the request was sent "
-            "(timeout= bounds each attempt from its first byte sent to its last byte read)",
-            request=request,
-        ) from exc
-    finally:
-        if previous is None:
-            request.extensions.pop("trace", None)
+    def __init__(self, request: httpx.Request, limits: httpx.Timeout) -> None:
+        self._request = request
+        self._previous = cast("_Trace | None", request.extensions.get("trace"))
+        self._seconds = limits.read
+        self._scope: asyncio.Timeout | None = None
+        if self._seconds is not None:
+            before_sending = (limits.pool or 0.0) + (limits.connect or 0.0)
+            now = asyncio.get_running_loop().time()
+            self._scope = asyncio.timeout_at(now + before_sending + self._seconds)
+
+    async def __aenter__(self) -> None:
+        if self._scope is not None:
+            await self._scope.__aenter__()
+            self._request.extensions["trace"] = self._trace
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._step_aside()
+        if self._scope is None:
+            return
+        try:
+            await self._scope.__aexit__(exc_type, exc, tb)
+        except TimeoutError as timeout:
+            if not self._scope.expired():
+                raise
+            raise httpx.ReadTimeout(
+                f"the answer was not complete {self._seconds:g}s after the request was sent "
+                "(timeout= bounds each attempt from its first byte sent to its last byte read)",
+                request=self._request,
+            ) from timeout
+
+    async def _trace(self, event: str, info: dict[str, Any]) -> None:
+        if self._scope is not None and self._seconds is not None:
+            if event.startswith("connection.") and event.endswith(".started"):
+                self._scope.reschedule(None)
+            elif event.endswith(".send_request_headers.started"):
+                self._scope.reschedule(asyncio.get_running_loop().time() + self._seconds)
+                self._step_aside()
+        if self._previous is not None:
+            await self._previous(event, info)
+
+    def _step_aside(self) -> None:
+        if self._previous is None:
+            self._request.extensions.pop("trace", None)
         else:
-            request.extensions["trace"] = previous
+            self._request.extensions["trace"] = self._previous

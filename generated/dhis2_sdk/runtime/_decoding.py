@@ -12,6 +12,7 @@ they are counted (and rejected as "not JSON") at their compressed size.
 
 from __future__ import annotations
 
+import functools
 import zlib
 from collections.abc import Iterator, Sequence
 from typing import Protocol
@@ -113,6 +114,7 @@ class BodyDecoder:
             yield from self._through(piece, index + 1)
 
 
+@functools.lru_cache(maxsize=64)
 def accepted_encodings(requested: str | None) -> str:
     """The ``Accept-Encoding`` to send: the requested codings this module decodes.
 
