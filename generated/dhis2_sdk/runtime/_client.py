@@ -5,6 +5,7 @@ Stage: runtime (hand-written). Layers, outermost first, as in httpx:
 ``Dhis2Client`` (base URL, JSON, error mapping, concurrency permits)
 → auth (``httpx.Auth`` from ``auth.py``, resolved per request)
 → ``RetryTransport`` (``retry.py``) → ``RateLimitTransport`` (``ratelimit.py``, optional)
+→ ``BodyTransport`` (``bodies.py``: each attempt read within ``max_body_size`` and ``timeout``)
 → ``httpx.AsyncHTTPTransport`` (the pool, sized by ``http_limits``).
 
 One ``httpx.AsyncClient`` per ``Dhis2Client`` carries every call. ``connect()`` builds it once,
@@ -100,8 +101,9 @@ class Dhis2Client:
     """An async DHIS2 API client: ``async with Dhis2Client(url, auth=...) as client: ...``.
 
     ``auth`` is ``BasicAuth``, ``PatAuth``, ``OAuth2Auth`` (or any ``httpx.Auth``, or a
-    ``(username, password)`` tuple). ``timeout`` applies to reads, writes and the pool,
-    ``connect_timeout`` to opening a connection. ``version`` (``"v42"`` or ``"42"``) pins the
+    ``(username, password)`` tuple). ``timeout`` bounds each attempt whole, from its first byte
+    sent to its last byte read, and waiting for a pooled connection; ``connect_timeout`` bounds
+    opening a connection, apart from ``timeout``. ``version`` (``"v42"`` or ``"42"``) pins the
     generated version instead of detecting it; ``allow_version_fallback`` lets a newer server be
     served by the nearest lower generated version. ``retry_policy`` defaults to
     ``RetryPolicy()`` (pass ``RetryPolicy(max_attempts=1)`` for none), ``http_limits`` to
@@ -110,15 +112,14 @@ class Dhis2Client:
     ``headers`` are sent with every request. Requests beyond ``http_limits.max_connections``
     wait for a free slot without a pool timeout: the pool size is the concurrency limit.
 
-    Limits against a hostile or broken server (``_bodies.py``): ``timeout`` bounds each attempt
-    whole, from its first byte sent to its last byte read (not just each read), and a timed-out
-    attempt is retried like a read timeout (a GET, not a POST), so a request can take up to
-    ``retry_policy.max_attempts`` times ``timeout`` plus the backoff; a ``stream()`` body is
-    bounded by the per-read timeout only (a stream may rightly take long). ``max_body_size``
-    (default ``DEFAULT_MAX_BODY_SIZE``, 512 MiB) caps every buffered body after decompression,
-    error bodies included: ``ResponseTooLargeError`` beyond it; ``stream()`` has no size limit
-    and yields chunks of at most 64 KiB (or ``chunk_size``). A body cut off mid-transfer is
-    retried like a dropped connection.
+    Against a hostile or broken server: a server dripping bytes cannot stretch ``timeout``, and
+    a timed-out attempt is retried like a read timeout (a GET, never a POST), so one call lasts
+    at most about ``retry_policy.max_attempts`` times ``timeout``, plus backoff and connecting.
+    A ``stream()`` body is bounded by the per-read timeout only: a stream is for bodies that
+    may rightly take long. ``max_body_size`` (``DEFAULT_MAX_BODY_SIZE``, 512 MiB) caps every
+    body read into memory, after decompression, error bodies included
+    (``ResponseTooLargeError``); ``stream()`` has no size limit and yields chunks of at most
+    64 KiB. A GET whose body is cut off mid-transfer is retried like a dropped connection.
     """
 
     PINNED_VERSION: ClassVar[str | None] = None
