@@ -152,8 +152,8 @@ async def test_a_server_dripping_bytes_times_out_after_timeout_per_attempt() -> 
             await client.get_raw("/api/dataElements")
     assert str(caught.value).startswith(
         f"GET {server.base_url}/api/dataElements failed: ReadTimeout: the answer was not "
-        "complete 0.5s after the request was sent (timeout= bounds each attempt from its first "
-        "byte sent to its last byte read)"
+        "complete 0.5s after the request was sent; timeout= bounds each attempt from its first "
+        "byte sent to its last byte read"
     )
     assert server.requests == ["/api/dataElements"] * 2  # each attempt bounded, then retried
     assert sleeps.delays == [0.5]

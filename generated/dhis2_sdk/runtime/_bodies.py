@@ -246,8 +246,8 @@ class _Deadline:
             if not self._scope.expired():
                 raise
             raise httpx.ReadTimeout(
-                f"the answer was not complete {self._seconds:g}s after the request was sent "
-                "(timeout= bounds each attempt from its first byte sent to its last byte read)",
+                f"the answer was not complete {self._seconds:g}s after the request was sent; "
+                "timeout= bounds each attempt from its first byte sent to its last byte read",
                 request=self._request,
             ) from timeout
 
