@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Final
 if TYPE_CHECKING:
     from .runtime._analytics import *
     from .runtime._auth import *
+    from .runtime._bodies import *
     from .runtime._client import *
     from .runtime._data_value import *
     from .runtime._data_values import *
@@ -48,6 +49,7 @@ __version__: Final = "0.1.0"
 _RUNTIME_MODULES: Final = (
     ".runtime._analytics",
     ".runtime._auth",
+    ".runtime._bodies",
     ".runtime._client",
     ".runtime._data_value",
     ".runtime._data_values",
@@ -79,6 +81,7 @@ _RUNTIME_MODULES: Final = (
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "DEFAULT_MAX_BODY_SIZE",
     "UID_RE",
     "AnalyticsApi",
     "AnalyticsHeader",
@@ -154,6 +157,7 @@ __all__ = [
     "Resources",
     "ResponseShapeError",
     "ResponseStream",
+    "ResponseTooLargeError",
     "RetryPolicy",
     "RetryTransport",
     "ServerError",

@@ -40,7 +40,7 @@ def test_public_names_are_the_private_modules_all_and_resolve_from_the_top_level
         "         if getattr(dhis2_sdk, n) is not getattr(home[n], n)]\n"
         "print(sorted(home) == sorted(dhis2_sdk.__all__), len(home), wrong)"
     )
-    assert _run(code) == "True 122 []"
+    assert _run(code) == "True 124 []"
 
 
 def test_a_copy_under_another_name_reports_its_own_name(tmp_path: Path) -> None:

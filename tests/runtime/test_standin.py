@@ -238,8 +238,9 @@ async def test_fifty_requests_share_one_attempt_at_a_hanging_token_endpoint(
     assert {type(result) for result in results} == {TokenEndpointError}
     assert {str(result) for result in results} == {
         f"The OAuth2 token endpoint {standin.token_url} did not answer the refresh_token grant "
-        "(ReadTimeout). Check token_url and that the server is reachable from here; if it is "
-        "only slow, raise timeout=."
+        "(ReadTimeout: the answer was not complete 0.5s after the request was sent; timeout= "
+        "bounds each attempt from its first byte sent to its last byte read). Check token_url "
+        "and that the server is reachable from here; if it is only slow, raise timeout=."
     }
 
 

@@ -31,6 +31,7 @@ import aiohttp
 import httpx
 from yarl import URL
 
+from ._bodies import BODY_LIMIT
 from ._session import READ_BODY
 
 __all__: list[str] = []
@@ -112,7 +113,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 timeout=self._timeout(request),
             )
             content: bytes | None = None
-            if request.extensions.get(READ_BODY):
+            if request.extensions.get(READ_BODY) and _plain_within(response, request):
                 # One read into bytes, decoded by httpx's synchronous path: none of the async
                 # generators (and their per-object bookkeeping) of a streamed read.
                 content = await response.read()
@@ -142,6 +143,18 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         session, self._session = self._session, None
         if session is not None:
             await session.close()
+
+
+def _plain_within(response: aiohttp.ClientResponse, request: httpx.Request) -> bool:
+    """Whether the body may be read at once: not compressed (httpx would inflate it whole) and
+    announced no longer than the ``BodyTransport``'s limit (without one, any plain body)."""
+    if "Content-Encoding" in response.headers:
+        return False
+    limit = request.extensions.get(BODY_LIMIT)
+    if limit is None:
+        return True
+    length = response.content_length
+    return length is not None and length <= limit
 
 
 async def _chunks(stream: httpx.SyncByteStream | httpx.AsyncByteStream) -> AsyncIterator[bytes]:

@@ -6,6 +6,7 @@ Stage: runtime (hand-written). Layers, outermost first, as in httpx:
 → ``HttpSession`` (``session.py``: httpx's request building, cookies and auth flow, on a
 short path) → auth (``httpx.Auth`` from ``auth.py``; a fixed Basic or PAT header is set once)
 → ``RetryTransport`` (``retry.py``) → ``RateLimitTransport`` (``ratelimit.py``, optional)
+→ ``BodyTransport`` (``bodies.py``: each attempt read within ``max_body_size`` and ``timeout``)
 → the pool, sized by ``http_limits``: ``httpx.AsyncHTTPTransport``, or with
 ``backend="aiohttp"`` an ``aiohttp`` session behind the same httpx interface (``aiohttp.py``).
 
@@ -29,6 +30,7 @@ from pydantic import BaseModel, ValidationError
 
 from ._analytics import AnalyticsApi
 from ._auth import Dhis2Auth, resolve_auth
+from ._bodies import DEFAULT_MAX_BODY_SIZE, BodyTransport, check_max_body_size, mark_streamed
 from ._data_values import DataValuesApi
 from ._errors import (
     CrossOriginError,
@@ -107,8 +109,9 @@ class Dhis2Client:
     """An async DHIS2 API client: ``async with Dhis2Client(url, auth=...) as client: ...``.
 
     ``auth`` is ``BasicAuth``, ``PatAuth``, ``OAuth2Auth`` (or any ``httpx.Auth``, or a
-    ``(username, password)`` tuple). ``timeout`` applies to reads, writes and the pool,
-    ``connect_timeout`` to opening a connection. ``version`` (``"v42"`` or ``"42"``) pins the
+    ``(username, password)`` tuple). ``timeout`` bounds each attempt whole, from its first byte
+    sent to its last byte read, and waiting for a pooled connection; ``connect_timeout`` bounds
+    opening a connection, apart from ``timeout``. ``version`` (``"v42"`` or ``"42"``) pins the
     generated version instead of detecting it; ``allow_version_fallback`` lets a newer server be
     served by the nearest lower generated version. ``retry_policy`` defaults to
     ``RetryPolicy()`` (pass ``RetryPolicy(max_attempts=1)`` for none), ``http_limits`` to
@@ -116,8 +119,17 @@ class Dhis2Client:
     network (an ``httpx.MockTransport`` in tests); retries and rate limit still wrap it.
     ``backend`` picks the connection pool: ``"httpx"`` (httpcore, the default) or ``"aiohttp"``
     (far less CPU per request, for bulk jobs; needs ``pip install 'dhis2-sdk[aiohttp]'``); both
-    behave the same above the pool. ``headers`` are sent with every request. Requests beyond ``http_limits.max_connections``
-    wait for a free slot without a pool timeout: the pool size is the concurrency limit.
+    behave the same above the pool. ``headers`` are sent with every request. Requests beyond
+    ``http_limits.max_connections`` wait for a free slot without a pool timeout: the pool size is the concurrency limit.
+
+    Against a hostile or broken server: a server dripping bytes cannot stretch ``timeout``, and
+    a timed-out attempt is retried like a read timeout (a GET, never a POST), so one call lasts
+    at most about ``retry_policy.max_attempts`` times ``timeout``, plus backoff and connecting.
+    A ``stream()`` body is bounded by the per-read timeout only: a stream is for bodies that
+    may rightly take long. ``max_body_size`` (``DEFAULT_MAX_BODY_SIZE``, 512 MiB) caps every
+    body read into memory, after decompression, error bodies included
+    (``ResponseTooLargeError``); ``stream()`` has no size limit and yields chunks of at most
+    64 KiB. A GET whose body is cut off mid-transfer is retried like a dropped connection.
     """
 
     PINNED_VERSION: ClassVar[str | None] = None
@@ -138,6 +150,7 @@ class Dhis2Client:
         transport: httpx.AsyncBaseTransport | None = None,
         headers: Mapping[str, str] | None = None,
         backend: Backend = "httpx",
+        max_body_size: int = DEFAULT_MAX_BODY_SIZE,
     ) -> None:
         _check_backend(backend, transport)
         url = httpx.URL(base_url.rstrip("/") + "/")
@@ -169,6 +182,7 @@ class Dhis2Client:
         self.retry_policy: RetryPolicy = retry_policy if retry_policy is not None else RetryPolicy()
         self.http_limits: httpx.Limits = http_limits if http_limits is not None else DEFAULT_LIMITS
         self.rate_limit = rate_limit
+        self.max_body_size: int = check_max_body_size(max_body_size)
         self._transport = transport
         self.backend: Backend = backend
         self._headers = {"User-Agent": _USER_AGENT, "Accept": "application/json", **(headers or {})}
@@ -192,7 +206,8 @@ class Dhis2Client:
     # -- lifecycle -------------------------------------------------------------------------
 
     def _build_http(self) -> HttpSession:
-        transport = self._transport or self._build_pool()
+        transport: httpx.AsyncBaseTransport = self._transport or self._build_pool()
+        transport = BodyTransport(transport, max_body_size=self.max_body_size, timeout=self.timeout)
         if self.rate_limit is not None:
             transport = RateLimitTransport(transport, TokenBucket(self.rate_limit))
         transport = RetryTransport(transport, self.retry_policy)
@@ -514,9 +529,13 @@ class Dhis2Client:
         """Stream a response body as bytes chunks without holding it in memory.
 
         ``async for chunk in client.stream(path): ...``, or ``async with client.stream(path) as
-        s:`` to see ``s.response`` headers first, then ``async for chunk in s``.
+        s:`` to see ``s.response`` headers first, then ``async for chunk in s``. Chunks are
+        decompressed and at most 64 KiB (exactly ``chunk_size`` if given, but the last); the
+        body has no size limit and only the per-read timeout: wrap the loop in
+        ``asyncio.timeout()`` to bound it as a whole.
         """
         request = self._build_request(method, path, params, json, None)
+        mark_streamed(request)
         return ResponseStream(
             opener=lambda: self._open_stream(request),
             closer=self._close_stream,

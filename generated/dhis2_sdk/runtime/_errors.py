@@ -18,6 +18,7 @@ The hierarchy::
     ├── Dhis2TransportError               no usable HTTP response (connection refused, reset, …)
     │   └── Dhis2TimeoutError             connect, read, write or pool timeout
     ├── ResponseShapeError                a 2xx/3xx answer that is not what the call expects
+    │   └── ResponseTooLargeError         a body (any status) beyond max_body_size, unread
     ├── CrossOriginError                  a URL on another origin than base_url (never sent)
     ├── OAuth2FlowError                   OAuth2 misused (sync client, relative token URL unbound)
     ├── UnsupportedVersionError           no generated version fits the server's DHIS2 version
@@ -70,6 +71,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseShapeError",
+    "ResponseTooLargeError",
     "ServerError",
     "TaskError",
     "TaskTimeoutError",
@@ -305,6 +307,26 @@ class ResponseShapeError(Dhis2ClientError):
     another collection, an HTML page, …); the message names the request and what came back."""
 
 
+class ResponseTooLargeError(ResponseShapeError):
+    """A response body (of any status) grew past ``max_body_size`` bytes once decompressed.
+
+    Reading stopped there, so neither the body nor a decompression bomb is held in memory.
+    Attributes: ``method``, ``url``, ``status_code``, ``limit`` (the ``max_body_size`` in bytes).
+    """
+
+    def __init__(self, method: str, url: str, status_code: int, limit: int) -> None:
+        self.method = method
+        self.url = url
+        self.status_code = status_code
+        self.limit = limit
+        super().__init__(
+            f"{method} {url} answered {status_code} with a body larger than max_body_size="
+            f"{_bytes(limit)} once decompressed; reading stopped there. "
+            "If such a body is expected, pass a larger Dhis2Client(max_body_size=...), or read "
+            "it piece by piece with client.stream(path), which holds no whole body in memory."
+        )
+
+
 class CrossOriginError(Dhis2ClientError, ValueError):
     """A request to a URL whose origin (scheme, host, port) is not the client's ``base_url``.
 
@@ -499,6 +521,11 @@ def _walk_reports(data: object, depth: int) -> Iterator[ErrorReport]:
 
 def _str_tuple(value: object) -> tuple[str, ...]:
     return tuple(str(item) for item in cast(list[object], value)) if isinstance(value, list) else ()
+
+
+def _bytes(count: int) -> str:
+    mib = f" ({count / 2**20:g} MiB)" if count >= 2**20 else ""
+    return f"{count} bytes{mib}"
 
 
 def _opt_str(value: object) -> str | None:

@@ -14,6 +14,11 @@ What is retried:
   (GET, HEAD, OPTIONS, PUT, DELETE), unless ``retry_non_idempotent=True``: a POST or PATCH that
   may have reached the server is never sent twice by default.
 
+Every attempt's answer is read to its end (within ``max_body_size`` and ``timeout``) by
+``_bodies.BodyTransport`` below, before this transport sees it: a body cut off mid-transfer or
+an attempt over ``timeout`` is a read error or read timeout of that attempt (retried as above),
+and a retried 502/503/504 has been read, so httpcore keeps its connection for the next attempt.
+
 The delay before attempt *n* + 1 is ``base_delay * 2**(n - 1)``, capped at ``max_delay``, with
 "equal jitter" (a random value between half and all of it). A ``Retry-After`` header (seconds or
 an HTTP date) replaces the computed delay, capped at ``max_delay`` too.
@@ -158,7 +163,7 @@ class RetryTransport(httpx.AsyncBaseTransport):
                 if after is not None:
                     delay = min(after, policy.max_delay)
                 reason = f"HTTP {status}"
-                await response.aclose()
+                await response.aclose()  # read already (BodyTransport): the connection stays
             logger.info(
                 "retrying %s %s in %.2fs (attempt %d of %d failed: %s)",
                 request.method,

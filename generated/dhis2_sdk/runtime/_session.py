@@ -18,7 +18,7 @@ A provider whose ``Authorization`` header never changes (``BasicAuth``, ``PatAut
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterable, AsyncIterator, Mapping
 from datetime import timedelta
 from functools import cache
 from typing import Any, Literal, cast
@@ -92,7 +92,7 @@ class HttpSession:
         url: str,
         *,
         params: Any = None,
-        content: bytes | None = None,
+        content: bytes | AsyncIterable[bytes] | None = None,
         json: object = None,
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Request:

@@ -2,7 +2,8 @@
 
 Stage: runtime (hand-written). ``ResponseStream`` is both an async context manager (to look at
 the status and headers before reading) and an async iterator (``async for chunk in
-client.stream(...)`` opens and closes the response by itself).
+client.stream(...)`` opens and closes the response by itself). Chunks arrive decompressed,
+at most 64 KiB each (``_bodies.BodyTransport``), however much one network chunk inflates.
 """
 
 from __future__ import annotations
