@@ -122,9 +122,6 @@ def test_peer_bench_writes_every_dhis2w_row_or_says_why_not(tmp_path: Path) -> N
 
 @pytest.mark.slow
 def test_client_throughput_writes_its_rows(tmp_path: Path) -> None:
-    usage = run_script(BENCH / "client_throughput.py", "--help")
-    if "--rows" not in usage.stdout:
-        pytest.skip("client_throughput.py takes no --rows yet (the aiohttp branch adds it)")
     rows = tmp_path / "rows.jsonl"
     done = run_script(
         BENCH / "client_throughput.py",

@@ -49,8 +49,13 @@ def _run(*argv: str | Path, cwd: Path) -> str:
 def test_the_wheel_installs_and_imports_in_a_fresh_venv(tmp_path: Path) -> None:
     source = tmp_path / "generated"  # a copy: building writes build/ and egg-info beside it
     shutil.copytree(GENERATED, source, ignore=shutil.ignore_patterns("__pycache__", ".*"))
+    # The fresh venv's own pip builds the wheel too: the test's interpreter may have no pip
+    # (nox makes its venvs with uv).
+    venv = tmp_path / "venv"
+    _run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
+    python = venv / "bin" / "python"
     dist = tmp_path / "dist"
-    _run(sys.executable, "-m", "pip", "wheel", source, "--no-deps", "-w", dist, cwd=tmp_path)
+    _run(python, "-m", "pip", "wheel", "--quiet", source, "--no-deps", "-w", dist, cwd=tmp_path)
     (wheel,) = dist.glob("dhis2_sdk-*.whl")
     package = GENERATED / "dhis2_sdk"
     expected = {
@@ -62,9 +67,6 @@ def test_the_wheel_installs_and_imports_in_a_fresh_venv(tmp_path: Path) -> None:
         packed = {name for name in archive.namelist() if name.startswith("dhis2_sdk/")}
     assert packed == expected
 
-    venv = tmp_path / "venv"
-    _run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
-    python = venv / "bin" / "python"
     _run(python, "-m", "pip", "install", "--quiet", wheel, cwd=tmp_path)
     found = json.loads(_run(python, "-I", "-c", IMPORT_ALL, cwd=tmp_path))
     assert Path(found["file"]).is_relative_to(venv)

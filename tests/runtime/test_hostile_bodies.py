@@ -76,10 +76,15 @@ def mock_client(mock: MockDhis2, *, max_body_size: int) -> Dhis2Client:
 
 
 def socket_client(
-    server: ScriptedServer, sleeps: Sleeps, *, max_attempts: int = 3, timeout: float = 30.0
+    server: ScriptedServer,
+    sleeps: Sleeps,
+    *,
+    max_attempts: int = 3,
+    timeout: float = 30.0,
+    backend: Backend = "httpx",
 ) -> Dhis2Client:
     policy = RetryPolicy(max_attempts=max_attempts, jitter=False, sleep=sleeps)
-    return Dhis2Client(server.base_url, retry_policy=policy, timeout=timeout)
+    return Dhis2Client(server.base_url, retry_policy=policy, timeout=timeout, backend=backend)
 
 
 # -- 1. body size ----------------------------------------------------------------------------
@@ -194,12 +199,14 @@ async def test_stream_chunks_stay_small_when_one_network_chunk_inflates_to_megab
 # -- 2. timeout= over a whole attempt ----------------------------------------------------------
 
 
-async def test_a_server_dripping_bytes_times_out_after_timeout_per_attempt() -> None:
+async def test_a_server_dripping_bytes_times_out_after_timeout_per_attempt(
+    backend: Backend,
+) -> None:
     sleeps = Sleeps()
     body = json_of_size(100)  # 100 bytes x 0.05 s: 5 s per attempt, 10x the timeout
     async with (
         ScriptedServer([drip(body, 0.05)]) as server,
-        socket_client(server, sleeps, max_attempts=2, timeout=0.5) as client,
+        socket_client(server, sleeps, max_attempts=2, timeout=0.5, backend=backend) as client,
     ):
         with pytest.raises(Dhis2TimeoutError) as caught:
             await client.get_raw("/api/dataElements")

@@ -102,6 +102,12 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             data = _chunks(request.stream)
             headers = [(k, v) for k, v in headers if k.lower() != "transfer-encoding"]
         untyped = data is not None and "content-type" not in request.headers
+        trace = request.extensions.get("trace")
+        if trace is not None:
+            # aiohttp connects and sends in one call: the attempt's clock (BodyTransport's
+            # deadline, which listens for httpcore's event of this name) starts here, a new
+            # connection's set-up included (connect_timeout still bounds connecting alone).
+            await trace("aiohttp.send_request_headers.started", {"request": request})
         try:
             response = await session.request(
                 request.method,

@@ -14,8 +14,9 @@ to its end before ``RetryTransport`` decides about it:
   to the last byte of the answer read (a server dripping one byte at a time no longer resets
   the clock on every read). Waiting for a pooled connection and connecting keep their own
   bounds (``timeout.pool``, ``timeout.connect``): httpcore's ``trace`` events say when sending
-  starts. Under a transport that sends none (``httpx.MockTransport``) the attempt as a whole
-  gets ``pool + connect + read`` seconds.
+  starts. The aiohttp pool sends the one event when it hands the request over (there a new
+  connection's set-up counts too). Under a transport that sends none (``httpx.MockTransport``)
+  the attempt as a whole gets ``pool + connect + read`` seconds.
 
 A request marked with ``mark_streamed`` (``client.stream()``) with a status below 400 is not
 buffered: its body is handed on decompressed in pieces of at most ``CHUNK_SIZE`` bytes, with no
