@@ -13,13 +13,13 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
-from pydantic.alias_generators import to_camel
+from pydantic import Field, JsonValue
 
 from ._errors import Dhis2ClientError
 from ._periods import is_valid_period
+from ._responses import Dhis2Body
 
 if TYPE_CHECKING:
     from ._client import Dhis2Client
@@ -67,17 +67,7 @@ class MissingExtraError(Dhis2ClientError, ImportError):
     """An optional library (pandas, polars, pyarrow) that a conversion needs is not installed."""
 
 
-class _Body(BaseModel):
-    model_config: ClassVar[ConfigDict] = ConfigDict(
-        extra="allow",
-        alias_generator=to_camel,
-        validate_by_name=True,
-        validate_by_alias=True,
-        serialize_by_alias=True,
-    )
-
-
-class AnalyticsHeader(_Body):
+class AnalyticsHeader(Dhis2Body):
     """One column of the grid: ``name`` (``dx``, ``pe``, ``ou``, ``value``) and its types."""
 
     name: str
@@ -93,7 +83,7 @@ class AnalyticsHeader(_Body):
         return self.value_type in _NUMERIC_VALUE_TYPES or self.type in _NUMERIC_JAVA_TYPES
 
 
-class AnalyticsMetaData(_Body):
+class AnalyticsMetaData(Dhis2Body):
     """``metaData``: names of the items (``items[uid].name``) and each dimension's items."""
 
     items: dict[str, dict[str, JsonValue]] = Field(default_factory=dict[str, dict[str, JsonValue]])
@@ -105,7 +95,7 @@ class AnalyticsMetaData(_Body):
         return name if isinstance(name, str) else None
 
 
-class AnalyticsResponse(_Body):
+class AnalyticsResponse(Dhis2Body):
     """An analytics grid: ``headers``, ``rows`` of strings, ``meta_data``, ``height``/``width``."""
 
     headers: list[AnalyticsHeader] = Field(default_factory=list[AnalyticsHeader])

@@ -15,31 +15,17 @@ values in the request, which is how a caller finds which of its values it was.
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
-from pydantic.alias_generators import to_camel
+from pydantic import Field, JsonValue
 
 from ._errors import Dhis2ClientError
+from ._responses import Dhis2Body
 
 __all__ = ["DataValueImportError", "ImportConflict", "ImportCount", "ImportSummary"]
 
 _SHOWN_CONFLICTS = 5
 
 
-class _Body(BaseModel):
-    """camelCase on the wire, snake_case in Python, unknown keys kept."""
-
-    model_config: ClassVar[ConfigDict] = ConfigDict(
-        extra="allow",
-        alias_generator=to_camel,
-        validate_by_name=True,
-        validate_by_alias=True,
-        serialize_by_alias=True,
-    )
-
-
-class ImportCount(_Body):
+class ImportCount(Dhis2Body):
     """How many values an import stored new, changed, skipped and deleted."""
 
     imported: int = 0
@@ -48,7 +34,7 @@ class ImportCount(_Body):
     deleted: int = 0
 
 
-class ImportConflict(_Body):
+class ImportConflict(Dhis2Body):
     """One reason DHIS2 rejected values: what, why, its error code and which values."""
 
     object: str | None = None
@@ -70,7 +56,7 @@ class ImportConflict(_Body):
         return f"{code}{self.object}: {self.value}{where}"
 
 
-class ImportSummary(_Body):
+class ImportSummary(Dhis2Body):
     """What a data value import did: ``status``, ``import_count`` and ``conflicts``."""
 
     response_type: str | None = None
@@ -90,7 +76,7 @@ class ImportSummary(_Body):
         return self.status == "SUCCESS" and not self.conflicts
 
 
-class _SummaryMessage(_Body):
+class _SummaryMessage(Dhis2Body):
     """The WebMessage around an ``ImportSummary`` (DHIS2 2.38 and later)."""
 
     status: str | None = None

@@ -66,8 +66,11 @@ _ErrorReportItem = Annotated[
 ]
 
 
-class _Dhis2Body(BaseModel):
-    """camelCase on the wire, snake_case in Python, unknown keys kept and dumped back."""
+class Dhis2Body(BaseModel):
+    """camelCase on the wire, snake_case in Python, unknown keys kept and dumped back.
+
+    The base of every hand-typed DHIS2 body (WebMessages, import summaries, analytics grids,
+    tracker objects); shared by the runtime modules, not exported."""
 
     model_config: ClassVar[ConfigDict] = ConfigDict(
         extra="allow",
@@ -78,7 +81,7 @@ class _Dhis2Body(BaseModel):
     )
 
 
-class _WebMessage(_Dhis2Body):
+class _WebMessage(Dhis2Body):
     """The envelope every WebMessage shares; subclasses type its ``response``."""
 
     status: str | None = None
@@ -104,7 +107,7 @@ class WebMessageResponse(_WebMessage):
         return task_ref_in_response(self.response)
 
 
-class ObjectReport(_Dhis2Body):
+class ObjectReport(Dhis2Body):
     """What DHIS2 did with one object: its ``klass``, ``uid``, ``index`` and ``errorReports``."""
 
     klass: str | None = None
@@ -120,7 +123,7 @@ class ObjectReportResponse(_WebMessage):
     response: ObjectReport | None = None
 
 
-class ImportStats(_Dhis2Body):
+class ImportStats(Dhis2Body):
     """How many objects an import created, updated, deleted and ignored."""
 
     created: int = 0
@@ -130,7 +133,7 @@ class ImportStats(_Dhis2Body):
     total: int = 0
 
 
-class TypeReport(_Dhis2Body):
+class TypeReport(Dhis2Body):
     """The part of an import report about one metadata type (``klass``)."""
 
     klass: str | None = None
@@ -158,7 +161,7 @@ class ObjectError:
         return f"{kind} {self.uid or '?'}{where}: {self.report}"
 
 
-class ImportReport(_Dhis2Body):
+class ImportReport(Dhis2Body):
     """``POST /api/metadata``'s report: overall ``status``, ``stats`` and one report per type."""
 
     response_type: str | None = None

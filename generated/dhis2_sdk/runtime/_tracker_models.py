@@ -12,10 +12,10 @@ model keeps unknown keys, so attributes DHIS2 adds in a later version are not lo
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
-from pydantic.alias_generators import to_camel
+from pydantic import Field, JsonValue
+
+from ._responses import Dhis2Body
 
 __all__ = [
     "Enrollment",
@@ -33,14 +33,8 @@ __all__ = [
 ]
 
 
-class _Body(BaseModel):
-    model_config: ClassVar[ConfigDict] = ConfigDict(
-        extra="allow",
-        alias_generator=to_camel,
-        validate_by_name=True,
-        validate_by_alias=True,
-        serialize_by_alias=True,
-    )
+class _Body(Dhis2Body):
+    """A tracker body that can be written back as DHIS2 reads it."""
 
     def to_wire(self) -> dict[str, JsonValue]:
         """The object as DHIS2 reads it (camelCase keys, unset fields left out)."""
