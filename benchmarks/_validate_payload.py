@@ -11,7 +11,9 @@ building pydantic schemas, which ``defer_build`` postpones to first use) are rea
 ``compare`` times, for every ``core`` and ``recorded`` payload of ``VERSION`` that validates (the
 ``MAX`` smallest when given, for a smoke run), in ``ROUNDS`` interleaved rounds: ``json.loads``,
 ``validate_json`` with the collector on, the same inside ``gc_paused()`` (what the client does),
-and dhis2w-client's models of the same classes when that package is importable here. CPU time
+and dhis2w-client's models of the same classes when that package is importable here: by
+``validate_json`` like ours, and by its client's own path (``json.loads``, then
+``model_validate`` per item, as its generated list methods do). CPU time
 of this process (``time.process_time``): a busy machine distorts it far less than wall time.
 
 ``pick`` takes the largest candidate that validates: for ``core`` the ``/api/metadata`` import
@@ -215,7 +217,9 @@ def compare(version: str, rounds: int, limit: int | None) -> list[dict[str, obje
         except ValidationError:
             continue
         peer: type[BaseModel] | None = None
+        peer_items: dict[str, type[BaseModel]] = {}
         if all(plural in peers for plural in plurals):
+            peer_items = {plural: peers[plural] for plural in plurals}
             peer = make_model(
                 "PeerPayload",
                 **{
@@ -226,8 +230,8 @@ def compare(version: str, rounds: int, limit: int | None) -> list[dict[str, obje
             try:
                 peer.model_validate_json(raw)
             except ValidationError:
-                peer = None
-        found.append(time_rounds(path, raw, ours, peer, rounds))
+                peer, peer_items = None, {}
+        found.append(time_rounds(path, raw, ours, (peer, peer_items), rounds))
         if limit is not None and len(found) >= limit:
             break
     return found
@@ -238,11 +242,27 @@ def list_of_any(model: type[BaseModel]) -> type[list[BaseModel]]:
     return cast("type[list[BaseModel]]", GenericAlias(list, (model,)))
 
 
+def peer_client_path(raw: bytes, items: Mapping[str, type[BaseModel]]) -> None:
+    """What dhis2w-client's generated list methods do with a response (``list_raw`` returns
+    ``response.json()``, then ``[Model.model_validate(item) for item in items]``)."""
+    body = cast("dict[str, list[object]]", json.loads(raw))
+    for plural, model in items.items():
+        for item in body[plural]:
+            model.model_validate(item)
+
+
 def time_rounds(
-    path: Path, raw: bytes, ours: type[BaseModel], peer: type[BaseModel] | None, rounds: int
+    path: Path,
+    raw: bytes,
+    ours: type[BaseModel],
+    peer: tuple[type[BaseModel] | None, Mapping[str, type[BaseModel]]],
+    rounds: int,
 ) -> dict[str, object]:
-    """Interleaved rounds of per-call medians, so that load drifts hit every column alike."""
+    """Interleaved rounds of per-call medians, so that load drifts hit every column alike.
+    ``peer`` is dhis2w-client's payload model (``validate_json``, as ours) and its models per
+    collection (for its client's own path), when that package is importable here."""
     body = cast("dict[str, object]", json.loads(raw))
+    peer_model, peer_items = peer
 
     def paused() -> None:
         with gc_paused():
@@ -253,8 +273,9 @@ def time_rounds(
         "ours_gc_on": lambda: ours.model_validate_json(raw),
         "ours_gc_paused": paused,
     }
-    if peer is not None:
-        ways["peer_gc_on"] = lambda: peer.model_validate_json(raw)
+    if peer_model is not None:
+        ways["peer_gc_on"] = lambda: peer_model.model_validate_json(raw)
+        ways["peer_client_path"] = lambda: peer_client_path(raw, peer_items)
     samples: dict[str, list[float]] = {name: [] for name in ways}
     for _ in range(rounds):
         for name, way in ways.items():
