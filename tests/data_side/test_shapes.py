@@ -213,3 +213,17 @@ def test_dicts_may_use_python_names_and_numbers_and_are_checked() -> None:
     with pytest.raises(DataValueError, match="Data value 0 is a str"):
         wire_value("fbfJHSPpUQD", 0, uids=True)
     assert wire_value({"dataElement": "ANC 1", "period": "2024", "orgUnit": "OU-1"}, 0, uids=False)
+
+
+def test_a_data_value_sends_its_timestamps_back_in_dhis2s_form() -> None:
+    """DHIS2 writes ``2024-01-05T10:11:12.000``; ``to_wire`` gives the same text back, with
+    its milliseconds (pydantic's own form dropped ``.000`` and padded ``.345`` to ``.345000``)."""
+    wire = {
+        "dataElement": "fbfJHSPpUQD",
+        "period": "202401",
+        "orgUnit": "DiszpKrYNg8",
+        "value": "5",
+        "created": "2024-01-05T10:11:12.000",
+        "lastUpdated": "2024-01-05T10:11:12.345",
+    }
+    assert DataValue.model_validate(wire).to_wire() == wire

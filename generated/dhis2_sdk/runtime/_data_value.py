@@ -11,13 +11,13 @@ key, a UID that is not a UID, a malformed period) before a request leaves.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any, ClassVar, Final, cast
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic.alias_generators import to_camel
 
 from ._errors import Dhis2ClientError
+from ._model import Dhis2DateTime
 from ._periods import PERIOD_FORMATS_HINT, is_valid_period
 from ._uids import is_valid_uid
 
@@ -53,8 +53,9 @@ class DataValue(BaseModel):
     value: str | None = None
     """The value as text, whatever the value type (a number given here is stored as text)."""
     stored_by: str | None = None
-    created: datetime | None = None
-    last_updated: datetime | None = None
+    created: Dhis2DateTime | None = None
+    """When DHIS2 stored the value; sent back in DHIS2's form (``2024-01-05T10:11:12.000``)."""
+    last_updated: Dhis2DateTime | None = None
     comment: str | None = None
     follow_up: bool | None = Field(
         default=None,
