@@ -334,6 +334,42 @@ async def test_after_a_failed_flight_the_endpoint_is_asked_again_after_the_retry
     assert server.token_posts() == 2
 
 
+@pytest.mark.parametrize("failure", sorted(TOKEN_FAILURES))
+async def test_a_failed_refresh_ahead_of_expiry_keeps_the_token_that_is_still_valid(
+    failure: str,
+) -> None:
+    """Inside the skew window the old token still works: a token endpoint that fails there
+    must not fail the requests; the refresh is tried again after token_retry_delay, and once the
+    token has really expired the failure is the caller's."""
+    handler, expected = TOKEN_FAILURES[failure]
+    server = TokenServer(expires_in=300)
+    clock = Clock()
+    auth = OAuth2Auth(
+        "sdk-client", "client-s3cret", username="admin", password="district", clock=clock
+    )
+    fixed = server.routes[("POST", "/uaa/oauth/token")]
+    async with client_for(server, auth) as client:
+        await client.system.me()
+        server.route("POST", "/uaa/oauth/token", handler)
+        clock.now += 280  # 20 s left: a refresh is due, and fails
+        users = await asyncio.gather(*(client.system.me() for _ in range(20)))
+        assert {user.username for user in users} == {"admin"}
+        assert server.token_posts() == 2  # one shared attempt
+        clock.now += 4.9  # within token_retry_delay: no new attempt
+        await client.system.me()
+        assert server.token_posts() == 2
+        clock.now += 0.1  # the delay is over: the refresh is tried again (and fails again)
+        await client.system.me()
+        assert server.token_posts() == 3
+        clock.now += 20  # the token has expired: now the failure is the caller's
+        with pytest.raises(TokenEndpointError) as info:
+            await client.system.me()
+        assert str(info.value) == expected.format(grant="refresh_token")
+        server.route("POST", "/uaa/oauth/token", fixed)
+        clock.now += 5
+        assert (await client.system.me()).username == "admin"
+
+
 async def test_a_cancelled_leader_hands_the_refresh_to_a_waiter() -> None:
     server = TokenServer(expires_in=60)
     clock = Clock()

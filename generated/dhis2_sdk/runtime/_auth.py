@@ -121,6 +121,9 @@ class OAuth2Auth(Dhis2Auth):
     missing, not a number, zero or negative means the lifetime is unknown: the token is used
     until the server answers 401, then refreshed once. A floor would only guess at a lifetime
     the server did not give, and taking 0 literally would fetch a token before every request.
+    If a refresh made ahead of expiry fails, requests go on with the token that still works and
+    the refresh is tried again after ``token_retry_delay``; only once the token has expired does
+    the failure reach the caller.
 
     Single flight: concurrent requests that need a token share one exchange with the token
     endpoint. The first one sends it (through ``Dhis2Client``'s transports, without auth); the
@@ -179,6 +182,7 @@ class OAuth2Auth(Dhis2Auth):
         self._access_token: str | None = None
         self._refresh_token: str | None = None
         self._refresh_at: float | None = None
+        self._expires_at: float | None = None
         self._generation = 0
         self._flight: asyncio.Future[None] | None = None
         """The exchange in progress, or the last one if it failed less than a delay ago."""
@@ -240,7 +244,8 @@ class OAuth2Auth(Dhis2Auth):
                     self._land(flight, self._no_answer(grant, "its httpx client raised"))
                     raise
                 except BaseException as exc:
-                    self._land(flight, exc)
+                    if self._land(flight, exc):
+                        continue  # a refresh ahead of expiry failed: the token still works
                     raise
                 self._land(flight, None)
             generation = self._generation
@@ -252,17 +257,29 @@ class OAuth2Auth(Dhis2Auth):
                 # Nobody refreshed since this request left: the server rejected our token.
                 self._access_token = None
 
-    def _land(self, flight: asyncio.Future[None], error: BaseException | None) -> None:
-        """End an exchange: wake the waiters with its outcome, remember a failure for a while."""
-        if not isinstance(error, Exception):
-            # Done, or the leading request was cancelled: the waiters look again (and one of
-            # them leads the next exchange if there is still no token).
+    def _land(self, flight: asyncio.Future[None], error: BaseException | None) -> bool:
+        """End an exchange: wake the waiters with its outcome, remember a failure for a while.
+
+        A failed refresh made ahead of expiry (inside ``refresh_skew``) is absorbed: the token
+        it would have replaced still works, so requests go on with it and the refresh is tried
+        again after ``token_retry_delay`` (never later than the expiry). Returns True then.
+        """
+        now = self._clock()
+        still_valid = self._access_token is not None and (
+            self._expires_at is not None and now < self._expires_at
+        )
+        if not isinstance(error, Exception) or still_valid:
+            # Done, the leading request was cancelled, or the old token still works: the
+            # waiters look again (and one of them leads the next exchange if one is due).
+            if error is not None and still_valid and self._expires_at is not None:
+                self._refresh_at = min(now + self.token_retry_delay, self._expires_at)
             self._flight = None
             flight.set_result(None)
-            return
+            return isinstance(error, Exception)
         flight.set_exception(error)
         flight.exception()  # retrieved: asyncio must not log it when nobody was waiting
-        self._retry_at = self._clock() + self.token_retry_delay
+        self._retry_at = now + self.token_retry_delay
+        return False
 
     async def _post(self, send: TokenSender, token_request: _TokenRequest) -> httpx.Response:
         try:
@@ -349,6 +366,7 @@ class OAuth2Auth(Dhis2Auth):
             )
         lifetime = _lifetime(body.get("expires_in"))
         self._access_token = token
+        self._expires_at = None if lifetime is None else self._clock() + lifetime
         self._refresh_at = (
             None
             if lifetime is None
