@@ -143,6 +143,28 @@ def test_profile_builds_its_auth() -> None:
     assert oauth.grant_type == "password"
 
 
+def test_an_oauth2_profile_carries_every_oauth2_setting() -> None:
+    """A profile can say what OAuth2Auth takes: scope, refresh_skew, token_retry_delay."""
+    oauth = Profile(
+        base_url=URL,
+        auth="oauth2",
+        client_id="c",
+        client_secret=SecretStr("client-s3cret"),
+        token_url="https://sso.example.org/token",
+        scope="ALL",
+        refresh_skew=60,
+        token_retry_delay=15,
+    ).build_auth()
+    assert isinstance(oauth, OAuth2Auth)
+    assert (oauth.token_url, oauth.scope) == ("https://sso.example.org/token", "ALL")
+    assert (oauth.refresh_skew, oauth.token_retry_delay) == (60, 15)
+    default = Profile(
+        base_url=URL, auth="oauth2", client_id="c", client_secret=SecretStr("s")
+    ).build_auth()
+    assert isinstance(default, OAuth2Auth)
+    assert (default.scope, default.refresh_skew, default.token_retry_delay) == (None, 30.0, 5.0)
+
+
 def test_profile_repr_hides_secrets() -> None:
     profile = Profile(
         name="play",

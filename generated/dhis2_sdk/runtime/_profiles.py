@@ -66,6 +66,12 @@ class Profile(BaseModel):
     client_id: str | None = None
     client_secret: SecretStr | None = None
     token_url: str | None = None
+    scope: str | None = None
+    refresh_skew: float | None = None
+    """OAuth2: seconds before expiry to refresh (``OAuth2Auth``'s default when unset)."""
+    token_retry_delay: float | None = None
+    """OAuth2: seconds a failed token request is remembered (``OAuth2Auth``'s default when
+    unset)."""
     version: str | None = None
 
     @field_validator("name")
@@ -100,12 +106,22 @@ class Profile(BaseModel):
         if self.client_id is None or self.client_secret is None:
             raise ValueError(f"profile auth={self.auth!r} lacks its credentials")
         password = self.password.get_secret_value() if self.password is not None else None
+        timing = {
+            key: value
+            for key, value in (
+                ("refresh_skew", self.refresh_skew),
+                ("token_retry_delay", self.token_retry_delay),
+            )
+            if value is not None
+        }
         return OAuth2Auth(
             self.client_id,
             self.client_secret.get_secret_value(),
             username=self.username if password is not None else None,
             password=password if self.username is not None else None,
             token_url=self.token_url,
+            scope=self.scope,
+            **timing,
         )
 
 
