@@ -27,6 +27,10 @@ from ._errors import OAuth2FlowError, TokenEndpointError
 __all__ = ["BasicAuth", "Dhis2Auth", "OAuth2Auth", "PatAuth"]
 
 DEFAULT_TOKEN_PATH = "uaa/oauth/token"
+DEFAULT_REFRESH_SKEW = 30.0
+"""Seconds before expiry that ``OAuth2Auth`` refreshes a token."""
+DEFAULT_TOKEN_RETRY_DELAY = 5.0
+"""Seconds ``OAuth2Auth`` remembers a failed token request."""
 _REDACTED = "'**********'"
 
 TokenSender = Callable[[httpx.Request], Awaitable[httpx.Response]]
@@ -152,8 +156,8 @@ class OAuth2Auth(Dhis2Auth):
         password: str | None = None,
         token_url: str | None = None,
         scope: str | None = None,
-        refresh_skew: float = 30.0,
-        token_retry_delay: float = 5.0,
+        refresh_skew: float = DEFAULT_REFRESH_SKEW,
+        token_retry_delay: float = DEFAULT_TOKEN_RETRY_DELAY,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not client_id:

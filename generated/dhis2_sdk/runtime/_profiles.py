@@ -17,7 +17,14 @@ from typing import ClassVar, Literal, Self
 import httpx
 from pydantic import BaseModel, ConfigDict, SecretStr, field_validator, model_validator
 
-from ._auth import BasicAuth, Dhis2Auth, OAuth2Auth, PatAuth
+from ._auth import (
+    DEFAULT_REFRESH_SKEW,
+    DEFAULT_TOKEN_RETRY_DELAY,
+    BasicAuth,
+    Dhis2Auth,
+    OAuth2Auth,
+    PatAuth,
+)
 from ._client import Backend, Dhis2Client
 from ._errors import InvalidProfileNameError, NoProfileError
 from ._retry import RetryPolicy
@@ -106,14 +113,6 @@ class Profile(BaseModel):
         if self.client_id is None or self.client_secret is None:
             raise ValueError(f"profile auth={self.auth!r} lacks its credentials")
         password = self.password.get_secret_value() if self.password is not None else None
-        timing = {
-            key: value
-            for key, value in (
-                ("refresh_skew", self.refresh_skew),
-                ("token_retry_delay", self.token_retry_delay),
-            )
-            if value is not None
-        }
         return OAuth2Auth(
             self.client_id,
             self.client_secret.get_secret_value(),
@@ -121,7 +120,12 @@ class Profile(BaseModel):
             password=password if self.username is not None else None,
             token_url=self.token_url,
             scope=self.scope,
-            **timing,
+            refresh_skew=DEFAULT_REFRESH_SKEW if self.refresh_skew is None else self.refresh_skew,
+            token_retry_delay=(
+                DEFAULT_TOKEN_RETRY_DELAY
+                if self.token_retry_delay is None
+                else self.token_retry_delay
+            ),
         )
 
 
