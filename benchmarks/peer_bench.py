@@ -163,7 +163,8 @@ def make_env(python: str, tmp: Path) -> PeerEnv | str:
     venv = tmp / "venv"
     run_checked([python, "-m", "venv", str(venv)], env=env)
     venv_python = str(venv / "bin" / "python")
-    install = [venv_python, "-m", "pip", "install", "-q", str(peer_wheel), str(ours_wheel)]
+    # Ours with its aiohttp extra: pyright then checks the aiohttp backend against real types.
+    install = [venv_python, "-m", "pip", "install", "-q", str(peer_wheel), f"{ours_wheel}[aiohttp]"]
     run_checked(install, env=env)
     show = "import platform, pydantic; print(platform.python_version(), pydantic.VERSION)"
     python_v, pydantic_v = run_checked([venv_python, "-c", show], env=env).stdout.split()
