@@ -45,8 +45,8 @@ def per_call_seconds(
     clock: Callable[[], float] = time.perf_counter,
     statistic: Callable[[list[float]], float] = median,
 ) -> float:
-    """Median seconds per call of a fast ``func``: calls are batched so that each of the
-    ``samples`` timings lasts at least ``batch`` seconds (as ``timeit.autorange`` does).
+    """Seconds per call of a fast ``func``, the median of ``samples`` timings: calls are batched
+    so that each timing lasts at least ``batch`` seconds (as ``timeit.autorange`` does).
     ``clock=time.process_time`` counts this process's CPU time only, which other processes on
     a busy machine disturb far less than wall time. ``statistic=min`` takes the best sample
     instead, as ``timeit`` advises for CPU-bound code: interference only ever adds time."""

@@ -269,21 +269,20 @@ class OAuth2Auth(Dhis2Auth):
         again after ``token_retry_delay`` (never later than the expiry). Returns True then.
         """
         now = self._clock()
-        still_valid = self._access_token is not None and (
-            self._expires_at is not None and now < self._expires_at
-        )
-        if not isinstance(error, Exception) or still_valid:
-            # Done, the leading request was cancelled, or the old token still works: the
-            # waiters look again (and one of them leads the next exchange if one is due).
-            if error is not None and still_valid and self._expires_at is not None:
-                self._refresh_at = min(now + self.token_retry_delay, self._expires_at)
-            self._flight = None
-            flight.set_result(None)
-            return isinstance(error, Exception)
-        flight.set_exception(error)
-        flight.exception()  # retrieved: asyncio must not log it when nobody was waiting
-        self._retry_at = now + self.token_retry_delay
-        return False
+        if isinstance(error, Exception):
+            expires_at = self._expires_at
+            if self._access_token is None or expires_at is None or now >= expires_at:
+                flight.set_exception(error)
+                flight.exception()  # retrieved: asyncio must not log it when nobody was waiting
+                self._retry_at = now + self.token_retry_delay
+                return False
+            # A refresh ahead of expiry failed; the old token still works until expires_at.
+            self._refresh_at = min(now + self.token_retry_delay, expires_at)
+        # Done, the leading request was cancelled, or the old token still works: the waiters
+        # look again (and one of them leads the next exchange if one is due).
+        self._flight = None
+        flight.set_result(None)
+        return isinstance(error, Exception)
 
     async def _post(self, send: TokenSender, token_request: _TokenRequest) -> httpx.Response:
         try:

@@ -74,9 +74,9 @@ class Profile(BaseModel):
     client_secret: SecretStr | None = None
     token_url: str | None = None
     scope: str | None = None
-    refresh_skew: float | None = None
+    refresh_skew: float = DEFAULT_REFRESH_SKEW
     """OAuth2: seconds before expiry to refresh (``OAuth2Auth``'s default when unset)."""
-    token_retry_delay: float | None = None
+    token_retry_delay: float = DEFAULT_TOKEN_RETRY_DELAY
     """OAuth2: seconds a failed token request is remembered (``OAuth2Auth``'s default when
     unset)."""
     version: str | None = None
@@ -120,12 +120,8 @@ class Profile(BaseModel):
             password=password if self.username is not None else None,
             token_url=self.token_url,
             scope=self.scope,
-            refresh_skew=DEFAULT_REFRESH_SKEW if self.refresh_skew is None else self.refresh_skew,
-            token_retry_delay=(
-                DEFAULT_TOKEN_RETRY_DELAY
-                if self.token_retry_delay is None
-                else self.token_retry_delay
-            ),
+            refresh_skew=self.refresh_skew,
+            token_retry_delay=self.token_retry_delay,
         )
 
 
