@@ -73,15 +73,32 @@ def _built(build: Callable[[], httpx.Request]) -> Built:
 
 
 @settings(max_examples=150, deadline=None)
-@given(path=_path | st.sampled_from(["/api/x?a=1", "/a#f", "//x/y", "api/me", ""]), params=_params)
+@given(
+    path=_path | st.sampled_from(["/api/x?a=1", "/a#f", "//x/y", "api/me", ""]),
+    params=_params,
+    method=st.sampled_from(["GET", "get", "DELETE", "HEAD", "POST", "put"]),
+)
 def test_requests_are_built_as_httpx_builds_them(
-    path: str, params: dict[str, object] | None
+    path: str, params: dict[str, object] | None, method: str
 ) -> None:
     session, reference = _session(), _reference()
     for _ in range(2):  # the second build of a URL comes from the cache
-        ours = _built(lambda: session.build_request("GET", path, params=params))
-        theirs = _built(lambda: reference.build_request("GET", path, params=cast(Any, params)))
+        ours = _built(lambda: session.build_request(method, path, params=params))
+        theirs = _built(lambda: reference.build_request(method, path, params=cast(Any, params)))
         assert ours == theirs
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_host_header_of_the_clients_own_is_sent_instead_of_base_urls(method: str) -> None:
+    """A DHIS2 reached through a tunnel or proxy may need its own ``Host``: httpx then adds none."""
+    headers = {**HEADERS, "Host": "dhis2.internal"}
+    transport = httpx.MockTransport(lambda _: httpx.Response(200))
+    session = HttpSession(BASE, auth=None, headers=headers, timeout=TIMEOUT, transport=transport)
+    reference = httpx.AsyncClient(base_url=BASE, headers=headers, timeout=TIMEOUT)
+    ours = _built(lambda: session.build_request(method, "/api/me"))
+    assert ours == _built(lambda: reference.build_request(method, "/api/me"))
+    assert isinstance(ours, tuple)
+    assert ("host", "dhis2.internal") in ours[3]
 
 
 def test_bodies_headers_and_absolute_urls_are_built_as_httpx_builds_them() -> None:

@@ -32,6 +32,11 @@ __all__: list[str] = []
 
 _URL_CACHE_SIZE = 1024
 
+_BODY_METHODS = ("POST", "PUT", "PATCH")
+"""The methods that httpx gives ``Content-Length: 0`` when they carry no body."""
+
+_NO_BODY = httpx.ByteStream(b"")
+
 READ_BODY = "dhis2_sdk.read_body"
 """Request extension: the caller reads the whole body, so a pool that can read it at once may
 (the aiohttp pool does; httpx's ignores it)."""
@@ -56,6 +61,7 @@ class HttpSession:
         "_base",
         "_base_url",
         "_headers",
+        "_prepared_headers",
         "_timeout",
         "_urls",
         "cookies",
@@ -81,6 +87,10 @@ class HttpSession:
             auth = None
         self._auth = auth
         self._headers = merged
+        # What httpx's preparation makes of them for a request without a body on base_url: the
+        # Host header first (unless one is given), then these headers.
+        host = [] if "Host" in merged else [(b"Host", base_url.netloc)]
+        self._prepared_headers = httpx.Headers([*host, *merged.raw])
         self._timeout = timeout.as_dict()
         self._urls: dict[str, httpx.URL] = {}
         self.cookies = httpx.Cookies()
@@ -97,12 +107,19 @@ class HttpSession:
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Request:
         """``httpx.AsyncClient.build_request`` for this session's base URL, headers and jar."""
+        target, params = self._target(url, params)
+        if content is None and json is None and not headers and params is None:
+            method = method.upper()
+            if method not in _BODY_METHODS and _on_base(url):
+                request = self._bodiless_request(method, target)
+                if self.cookies:
+                    self.cookies.set_cookie_header(request)
+                return request
         if headers:
             merged = httpx.Headers(self._headers)
             merged.update(headers)
         else:
             merged = self._headers
-        target, params = self._target(url, params)
         request = httpx.Request(
             method,
             target,
@@ -116,9 +133,23 @@ class HttpSession:
             self.cookies.set_cookie_header(request)
         return request
 
+    def _bodiless_request(self, method: str, target: httpx.URL | str) -> httpx.Request:
+        """A request without a body on base_url, as httpx builds it, minus httpx's per-request
+        preparation (a copy and new parse of every header to add Host, which is fixed here):
+        given ``stream=``, httpx takes the headers as they are."""
+        request = httpx.Request(
+            method,
+            target,
+            headers=self._prepared_headers,
+            stream=_NO_BODY,
+            extensions={"timeout": self._timeout},
+        )
+        request.read()  # request.content is b"", as httpx's own preparation leaves it
+        return request
+
     def _target(self, url: str, params: Any) -> tuple[httpx.URL | str, Any]:
         """The URL to request and the parameters httpx must still merge into it."""
-        if not url.startswith("/") or url.startswith("//") or "#" in url:
+        if not _on_base(url):
             return self._merge_url(url), params
         if not params:
             if params is not None and "?" in url:
@@ -205,6 +236,11 @@ class HttpSession:
     async def aclose(self) -> None:
         """Close the transport (and with it every pooled connection)."""
         await self.transport.aclose()
+
+
+def _on_base(url: str) -> bool:
+    """Whether ``url`` is a path that ``_target`` puts on base_url (its host, its scheme)."""
+    return url.startswith("/") and not url.startswith("//") and "#" not in url
 
 
 def _encode_query(params: Mapping[str, object]) -> str:
