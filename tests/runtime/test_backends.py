@@ -25,7 +25,7 @@ from dhis2_sdk import (
     Profile,
     open_client,
 )
-from dhis2_sdk.runtime._aiohttp import AiohttpTransport, httpx_error
+from dhis2_sdk.runtime._aiohttp import AiohttpTransport, httpx_error, read_response
 from dhis2_sdk.runtime._client import Backend
 from dhis2_standin.launcher import RunningStandin
 from tests.runtime.conftest import MockDhis2, recorded_system_info
@@ -167,3 +167,44 @@ async def test_the_aiohttp_pool_sends_the_request_httpx_built(little_server: str
         "User-Agent": "me",
         "body": '{"a":1}',
     }
+
+
+@pytest.mark.parametrize(
+    ("headers", "content"),
+    [
+        ([(b"Content-Type", b"application/json")], b'{"version": "2.42.4"}'),
+        ([(b"Content-Type", b"text/plain; charset=latin-1"), (b"X-A", b"1")], b"caf\xe9"),
+        ([], b""),
+    ],
+)
+async def test_a_body_read_at_once_is_the_response_httpx_reads(
+    headers: list[tuple[bytes, bytes]], content: bytes
+) -> None:
+    """The aiohttp pool fills in a read response itself instead of running httpx's read(): every
+    public attribute must be what read() leaves (this fails if httpx renames what it fills)."""
+    extensions = {"http_version": b"HTTP/1.1", "reason_phrase": b"OK"}
+    ours = read_response(200, headers, content, extensions)
+    theirs = httpx.Response(
+        200, headers=headers, stream=httpx.ByteStream(content), extensions=extensions
+    )
+    theirs.read()
+
+    def public(response: httpx.Response) -> tuple[object, ...]:
+        return (
+            response.status_code,
+            response.headers.multi_items(),
+            response.content,
+            response.text,
+            response.encoding,
+            response.is_closed,
+            response.is_stream_consumed,
+            response.num_bytes_downloaded,
+            response.http_version,
+            response.reason_phrase,
+            response.extensions,
+        )
+
+    assert public(ours) == public(theirs)
+    assert await ours.aread() == content  # reading again gives the body, as after read()
+    assert b"".join(ours.iter_bytes()) == content
+    assert b"".join([chunk async for chunk in ours.aiter_bytes()]) == content

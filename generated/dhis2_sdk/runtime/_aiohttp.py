@@ -25,7 +25,7 @@ What maps to what:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 
 import aiohttp
 import httpx
@@ -42,6 +42,9 @@ __all__: list[str] = []
 _NO_CONTENT_TYPE = ("Content-Type",)
 _HTTP_11 = {"http_version": b"HTTP/1.1"}
 
+# A client repeats a few URLs and one set of headers: each is converted for aiohttp once.
+_CACHE_SIZE = 1024
+
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """Sends httpx requests through a lazily opened ``aiohttp.ClientSession``.
@@ -54,6 +57,8 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self.limits = limits
         self._session: aiohttp.ClientSession | None = None
         self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
+        self._urls: dict[str, URL] = {}
+        self._headers: dict[tuple[tuple[bytes, bytes], ...], list[tuple[str, str]]] = {}
 
     @property
     def session(self) -> aiohttp.ClientSession | None:
@@ -88,11 +93,30 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             self._timeouts[key] = timeout
         return timeout
 
+    def _url(self, request: httpx.Request) -> URL:
+        text = str(request.url)
+        url = self._urls.get(text)
+        if url is None:
+            if len(self._urls) >= _CACHE_SIZE:
+                self._urls.clear()
+            url = self._urls[text] = URL(text, encoded=True)
+        return url
+
+    def _headers_of(self, request: httpx.Request) -> list[tuple[str, str]]:
+        raw = tuple(request.headers.raw)
+        headers = self._headers.get(raw)
+        if headers is None:
+            if len(self._headers) >= _CACHE_SIZE:
+                self._headers.clear()
+            headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
+            self._headers[raw] = headers
+        return headers
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``; the response body streams from the aiohttp response, or comes
         read already when the request carries the ``READ_BODY`` extension."""
         session = self._session or self._open()
-        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
+        headers = self._headers_of(request)  # aiohttp copies them, never changes them
         data: bytes | AsyncIterator[bytes] | None
         if isinstance(request.stream, httpx.ByteStream):
             data = await request.aread() or None
@@ -102,16 +126,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             data = _chunks(request.stream)
             headers = [(k, v) for k, v in headers if k.lower() != "transfer-encoding"]
         untyped = data is not None and "content-type" not in request.headers
-        trace = request.extensions.get("trace")
-        if trace is not None:
-            # aiohttp connects and sends in one call: the attempt's clock (BodyTransport's
-            # deadline, which listens for httpcore's event of this name) starts here, a new
-            # connection's set-up included (connect_timeout still bounds connecting alone).
-            await trace("aiohttp.send_request_headers.started", {"request": request})
         try:
             response = await session.request(
                 request.method,
-                URL(str(request.url), encoded=True),
+                self._url(request),
                 headers=headers,
                 data=data,
                 skip_auto_headers=_NO_CONTENT_TYPE if untyped else None,
@@ -135,20 +153,35 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 stream=_AiohttpBody(response, request),
                 extensions=extensions,
             )
-        read = httpx.Response(
-            response.status,
-            headers=response.raw_headers,
-            stream=httpx.ByteStream(content),
-            extensions=extensions,
-        )
-        read.read()
-        return read
+        return read_response(response.status, response.raw_headers, content, extensions)
 
     async def aclose(self) -> None:
         """Close the session and every pooled connection."""
         session, self._session = self._session, None
         if session is not None:
             await session.close()
+
+
+def read_response(
+    status: int,
+    headers: Sequence[tuple[bytes, bytes]],
+    content: bytes,
+    extensions: Mapping[str, object],
+) -> httpx.Response:
+    """An ``httpx.Response`` whose plain body ``content`` is read already: what
+    ``httpx.Response(stream=...)`` and ``read()`` give, without ``read()``'s chunking, decoding
+    and closing machinery (several generators and context managers, a tenth of a request's CPU
+    on this path). A test compares every public attribute with what ``read()`` leaves."""
+    response = httpx.Response(
+        status, headers=headers, stream=httpx.ByteStream(content), extensions=extensions
+    )
+    # What read() fills in: httpx's names in 0.27 and 0.28, the versions this package allows
+    # (a test in tests/runtime/test_backends.py fails if a release renames them).
+    response._content = content  # pyright: ignore[reportPrivateUsage]
+    response._num_bytes_downloaded = len(content)  # pyright: ignore[reportPrivateUsage]
+    response.is_stream_consumed = True
+    response.is_closed = True
+    return response
 
 
 def _plain_within(response: aiohttp.ClientResponse, request: httpx.Request) -> bool:
