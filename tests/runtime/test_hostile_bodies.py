@@ -220,6 +220,26 @@ async def test_a_server_dripping_bytes_times_out_after_timeout_per_attempt(
     assert server.bytes_dripped < 2 * len(body)  # both attempts were cut short
 
 
+async def test_timeout_counts_from_the_send_however_long_pool_and_connect_may_take(
+    backend: Backend,
+) -> None:
+    # 100 bytes x 0.05 s is 5 s: within pool + connect + read (11 s), far over read (0.5 s).
+    # Each pool must start the clock when the request goes out (aiohttp's sends at once).
+    policy = RetryPolicy(max_attempts=1, jitter=False, sleep=Sleeps())
+    async with ScriptedServer([drip(json_of_size(100), 0.05)]) as server:
+        client = Dhis2Client(
+            server.base_url,
+            retry_policy=policy,
+            timeout=0.5,
+            connect_timeout=10.0,
+            backend=backend,
+        )
+        async with client:
+            with pytest.raises(Dhis2TimeoutError, match=r"ReadTimeout: the answer was not "):
+                await client.get_raw("/api/dataElements")
+    assert server.bytes_dripped < 30
+
+
 class TracedTransport(httpx.AsyncBaseTransport):
     """Plays httpcore's ``trace`` events: connecting takes ``connecting`` seconds, then the
     answer ``answering`` seconds after the request headers went out."""

@@ -14,9 +14,10 @@ to its end before ``RetryTransport`` decides about it:
   to the last byte of the answer read (a server dripping one byte at a time no longer resets
   the clock on every read). Waiting for a pooled connection and connecting keep their own
   bounds (``timeout.pool``, ``timeout.connect``): httpcore's ``trace`` events say when sending
-  starts. The aiohttp pool sends the one event when it hands the request over (there a new
-  connection's set-up counts too). Under a transport that sends none (``httpx.MockTransport``)
-  the attempt as a whole gets ``pool + connect + read`` seconds.
+  starts. The aiohttp pool connects and sends in one call, so there the clock starts when the
+  request is handed to it (``sends_at_once``; a new connection's set-up counts too). Under any
+  other transport that sends no events (``httpx.MockTransport``) the attempt as a whole gets
+  ``pool + connect + read`` seconds.
 
 A request marked with ``mark_streamed`` (``client.stream()``) with a status below 400 is not
 buffered: its body is handed on decompressed in pieces of at most ``CHUNK_SIZE`` bytes, with no
@@ -81,18 +82,23 @@ class BodyTransport(httpx.AsyncBaseTransport):
         *,
         max_body_size: int = DEFAULT_MAX_BODY_SIZE,
         timeout: httpx.Timeout | None = None,
+        sends_at_once: bool = False,
     ) -> None:
         self.transport = transport
         self.max_body_size = check_max_body_size(max_body_size)
         self.timeout: httpx.Timeout = timeout or httpx.Timeout(None)
+        self.sends_at_once = sends_at_once
+        """The pool connects and sends in the call that hands it a request (aiohttp's): each
+        attempt's clock starts then, without listening for ``trace`` events."""
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``; return its answer read (or, for a stream, ready to read)."""
-        request.headers["Accept-Encoding"] = accepted_encodings(
-            request.headers.get("Accept-Encoding")
-        )
+        requested = request.headers.get("Accept-Encoding")
+        accepted = accepted_encodings(requested)
+        if accepted != requested:
+            request.headers["Accept-Encoding"] = accepted
         request.extensions[BODY_LIMIT] = self.max_body_size
-        async with _Deadline(request, self.timeout):
+        async with _Deadline(request, self.timeout, self.sends_at_once):
             response = await self.transport.handle_async_request(request)
             streamed = request.extensions.get(_STREAMED) and response.status_code < 400
             if _is_read(response):  # httpx.MockTransport answers are read already
@@ -217,24 +223,28 @@ class _Deadline:
 
     httpcore's ``trace`` events move the deadline: connecting (``connection.*``) is bounded by
     ``limits.connect`` alone, and the clock restarts when the request headers go out. The hook
-    then steps aside, so the rest of the exchange pays nothing for it.
+    then steps aside, so the rest of the exchange pays nothing for it. ``at_once``: the pool
+    sends as it is called, so the clock starts now and no hook is needed.
     """
 
-    __slots__ = ("_previous", "_request", "_scope", "_seconds")
+    __slots__ = ("_listens", "_previous", "_request", "_scope", "_seconds")
 
-    def __init__(self, request: httpx.Request, limits: httpx.Timeout) -> None:
+    def __init__(self, request: httpx.Request, limits: httpx.Timeout, at_once: bool) -> None:
         self._request = request
         self._previous = cast("_Trace | None", request.extensions.get("trace"))
         self._seconds = limits.read
         self._scope: asyncio.Timeout | None = None
+        self._listens = False
         if self._seconds is not None:
-            before_sending = (limits.pool or 0.0) + (limits.connect or 0.0)
+            before_sending = 0.0 if at_once else (limits.pool or 0.0) + (limits.connect or 0.0)
             now = asyncio.get_running_loop().time()
             self._scope = asyncio.timeout_at(now + before_sending + self._seconds)
+            self._listens = not at_once
 
     async def __aenter__(self) -> None:
         if self._scope is not None:
             await self._scope.__aenter__()
+        if self._listens:
             self._request.extensions["trace"] = self._trace
 
     async def __aexit__(
@@ -268,6 +278,9 @@ class _Deadline:
             await self._previous(event, info)
 
     def _step_aside(self) -> None:
+        if not self._listens:
+            return
+        self._listens = False
         if self._previous is None:
             self._request.extensions.pop("trace", None)
         else:

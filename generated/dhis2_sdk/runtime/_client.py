@@ -213,7 +213,12 @@ class Dhis2Client:
 
     def _build_http(self) -> HttpSession:
         transport: httpx.AsyncBaseTransport = self._transport or self._build_pool()
-        transport = BodyTransport(transport, max_body_size=self.max_body_size, timeout=self.timeout)
+        transport = BodyTransport(
+            transport,
+            max_body_size=self.max_body_size,
+            timeout=self.timeout,
+            sends_at_once=self._transport is None and self.backend == "aiohttp",
+        )
         if self.rate_limit is not None:
             transport = RateLimitTransport(transport, TokenBucket(self.rate_limit))
         transport = RetryTransport(transport, self.retry_policy)
