@@ -42,9 +42,6 @@ __all__: list[str] = []
 _NO_CONTENT_TYPE = ("Content-Type",)
 _HTTP_11 = {"http_version": b"HTTP/1.1"}
 
-# A client repeats a few URLs and one set of headers: each is converted for aiohttp once.
-_CACHE_SIZE = 1024
-
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """Sends httpx requests through a lazily opened ``aiohttp.ClientSession``.
@@ -57,8 +54,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         self.limits = limits
         self._session: aiohttp.ClientSession | None = None
         self._timeouts: dict[tuple[float | None, float | None], aiohttp.ClientTimeout] = {}
-        self._urls: dict[str, URL] = {}
-        self._headers: dict[tuple[tuple[bytes, bytes], ...], list[tuple[str, str]]] = {}
 
     @property
     def session(self) -> aiohttp.ClientSession | None:
@@ -93,30 +88,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             self._timeouts[key] = timeout
         return timeout
 
-    def _url(self, request: httpx.Request) -> URL:
-        text = str(request.url)
-        url = self._urls.get(text)
-        if url is None:
-            if len(self._urls) >= _CACHE_SIZE:
-                self._urls.clear()
-            url = self._urls[text] = URL(text, encoded=True)
-        return url
-
-    def _headers_of(self, request: httpx.Request) -> list[tuple[str, str]]:
-        raw = tuple(request.headers.raw)
-        headers = self._headers.get(raw)
-        if headers is None:
-            if len(self._headers) >= _CACHE_SIZE:
-                self._headers.clear()
-            headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
-            self._headers[raw] = headers
-        return headers
-
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``; the response body streams from the aiohttp response, or comes
         read already when the request carries the ``READ_BODY`` extension."""
         session = self._session or self._open()
-        headers = self._headers_of(request)  # aiohttp copies them, never changes them
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.headers.raw]
         data: bytes | AsyncIterator[bytes] | None
         if isinstance(request.stream, httpx.ByteStream):
             data = await request.aread() or None
@@ -129,7 +105,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         try:
             response = await session.request(
                 request.method,
-                self._url(request),
+                URL(str(request.url), encoded=True),
                 headers=headers,
                 data=data,
                 skip_auto_headers=_NO_CONTENT_TYPE if untyped else None,

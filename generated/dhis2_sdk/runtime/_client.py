@@ -217,7 +217,7 @@ class Dhis2Client:
             transport,
             max_body_size=self.max_body_size,
             timeout=self.timeout,
-            sends_at_once=self._transport is None and self.backend == "aiohttp",
+            sends_at_once=self.backend == "aiohttp",  # never with transport= (refused)
         )
         if self.rate_limit is not None:
             transport = RateLimitTransport(transport, TokenBucket(self.rate_limit))
